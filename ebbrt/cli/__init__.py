@@ -1,0 +1,57 @@
+"""The `ebb` command line. Each sub-command lives in its own module with `add_parser(sub)`
+registering its arguments and a `run(args) -> int` that returns the exit code.
+
+Exit codes (docs/cli.md): 0 clean, 1 errors found in specs, 2 usage errors.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+from .. import __version__
+
+# sub-command name -> module in this package
+COMMANDS = {
+    "check": "check",
+    "fmt": "fmt",
+    "docs": "docs",
+}
+
+EXIT_OK = 0
+EXIT_SPEC_ERRORS = 1
+EXIT_USAGE = 2
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="ebb",
+        description="Write down, prove, test and enforce the semantics of Ebbs.",
+        epilog="exit codes: 0 clean, 1 errors in specs, 2 usage errors",
+    )
+    parser.add_argument("--version", action="version", version=f"ebb {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub.required = True
+    for name, module in COMMANDS.items():
+        importlib.import_module(f"{__name__}.{module}").add_parser(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)  # usage errors exit 2 through argparse
+    try:
+        return int(args.run(args))
+    except KeyboardInterrupt:
+        print("ebb: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+def entry() -> None:
+    sys.exit(main())
+
+
+__all__ = ["main", "build_parser", "COMMANDS", "EXIT_OK", "EXIT_SPEC_ERRORS", "EXIT_USAGE"]
