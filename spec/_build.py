@@ -390,7 +390,12 @@ class _Builder(Transformer):
 
     @v_args(meta=True)
     def leads_to(self, meta: Any, children: list[Any]) -> A.LeadsTo:
-        return A.LeadsTo(children[0], children[1], children[2], children[3], self.span(meta))
+        unless = children[4] if len(children) > 4 else None
+        return A.LeadsTo(children[0], children[1], children[2], children[3], unless,
+                         self.span(meta))
+
+    def unless(self, children: list[Any]) -> A.Pattern:
+        return children[0]
 
     @v_args(meta=True)
     def pattern(self, meta: Any, children: list[Any]) -> A.Pattern:

@@ -519,11 +519,12 @@ class NeverBefore:
 @dataclass(frozen=True)
 class LeadsTo:
     """`a leads_to b within [lo, hi]`: each `a` is followed by a matching `b` between `lo` and
-    `hi` after it."""
+    `hi` after it, unless a matching `unless` pattern occurs first (e.g. the timer is stopped)."""
     trigger: Pattern
     response: Pattern
     low: Expr
     high: Expr
+    unless: Pattern | None = None
     span: Span = _span()
 
 
