@@ -158,7 +158,7 @@ class _Builder(Transformer):
     @v_args(meta=True)
     def message_field(self, meta: Any, children: list[Any]) -> A.MessageField:
         rest, doc = self._split(children)
-        return A.MessageField(self.ident(rest[0]), rest[1], int(str(rest[2]), 0), doc,
+        return A.MessageField(self.ident(rest[0]), rest[1], int_value(str(rest[2])), doc,
                               self.span(meta))
 
     @v_args(meta=True)
@@ -179,7 +179,7 @@ class _Builder(Transformer):
         return children[0] if children else None
 
     def signed_int(self, children: list[Any]) -> int:
-        value = int(str(children[-1]), 0)
+        value = int_value(str(children[-1]))
         return -value if len(children) == 2 else value
 
     # -- functions and operations -------------------------------------------------------
@@ -481,7 +481,7 @@ class _Builder(Transformer):
     @v_args(meta=True)
     def int_lit(self, meta: Any, children: list[Any]) -> A.IntLit:
         text = str(children[0])
-        return A.IntLit(int(text, 0), text, self.span(meta))
+        return A.IntLit(int_value(text), text, self.span(meta))
 
     @v_args(meta=True)
     def duration_lit(self, meta: Any, children: list[Any]) -> A.DurationLit:
@@ -591,6 +591,11 @@ def unquote(token: Token | str) -> str:
     except (ValueError, SyntaxError):
         return text[1:-1]
     return value if isinstance(value, str) else text[1:-1]
+
+
+def int_value(text: str) -> int:
+    """An INT token's value: hex with 0x, else decimal (leading zeros allowed)."""
+    return int(text, 16) if text[:2] in ("0x", "0X") else int(text, 10)
 
 
 def build_module(tree: Tree, file: str) -> A.Module:

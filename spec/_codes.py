@@ -61,6 +61,13 @@ KEYWORD_AS_NAME = _code("E111", "keyword used as a name",
                         "choose another name; keywords are listed in docs/language.md")
 TOO_LARGE = _code("E112", "file too large",
                   "split the specification into several files joined by `import`")
+MISSING_EXPRESSION = _code("E113", "missing expression",
+                           "write the value or condition the clause needs")
+UNTERMINATED_COMMENT = _code("E114", "unterminated block comment",
+                             "close the comment with `*/` (block comments do not nest)")
+OUTSIDE_EBB = _code("E115", "declaration outside an Ebb",
+                    "models, invariants, operations, events, protocols and temporal properties "
+                    "are declared inside `ebb NAME SCOPE { ... }`")
 
 # -- E2xx: names and imports
 UNKNOWN_NAME = _code("E200", "unknown name",
@@ -87,6 +94,8 @@ UNKNOWN_FUNCTION = _code("E210", "unknown function",
                          "declare it with `func`, or use a built-in function")
 UNKNOWN_MODEL = _code("E211", "not model state",
                       "`modifies` lists model fields declared with `model`")
+RECURSIVE_ALIAS = _code("E212", "recursive type alias",
+                        "an alias must name a type that does not mention the alias itself")
 
 # -- E3xx: types and clauses
 TYPE_MISMATCH = _code("E300", "type mismatch",

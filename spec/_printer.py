@@ -32,6 +32,12 @@ def format_expr(e: A.Expr) -> str:
     return _fmt(e, _QUANT)
 
 
+def format_arith(e: A.Expr) -> str:
+    """`e` where the grammar allows only an `arith` (sums and tighter), e.g. the offset in
+    `never a(x) before b(x) + OFFSET`: anything looser is parenthesised."""
+    return _fmt(e, _ADD)
+
+
 def _level(e: A.Expr) -> int:
     if isinstance(e, A.Quantifier):
         return _QUANT
@@ -88,6 +94,8 @@ def _bare(e: A.Expr) -> str:  # noqa: C901 - one branch per node type
         return f"{_fmt(e.obj, _POSTFIX)}[{format_expr(e.key)} := {format_expr(e.value)}]"
     if isinstance(e, A.Unary):
         if e.op == "!":
+            if isinstance(e.operand, A.Compare):  # `!(a == b)`, not the misleading `!a == b`
+                return f"!({_bare(e.operand)})"
             return f"!{_fmt(e.operand, _NOT)}"
         return f"-{_fmt(e.operand, _UNARY)}"
     if isinstance(e, A.Binary):
