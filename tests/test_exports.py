@@ -21,8 +21,8 @@ EXPORTS = {
         "format_text", "parse_text", "parse_text_with_comments", "render_all",
     },
     "ebbrt.docgen": {"FORMATS", "build_pages", "generate_docs", "render_site"},
-    "ebbrt.cli": {"COMMANDS", "EXIT_OK", "EXIT_SPEC_ERRORS", "EXIT_USAGE", "build_parser",
-                  "main"},
+    "ebbrt.cli": {"COMMANDS", "EXIT_INTERNAL", "EXIT_OK", "EXIT_SPEC_ERRORS", "EXIT_USAGE",
+                  "build_parser", "main"},
     "ebbrt.ebbs": {"library_dir", "library_specs"},
     # filled by later issues: the prover and engines, the runtime, the simulated machine
     "ebbrt.verifier": set(),
@@ -49,3 +49,18 @@ def test_installed_package_ships_grammar_and_specs() -> None:
     names = {p.name for p in library_specs()}
     assert {"timer.ebb", "event_manager.ebb", "future.ebb", "unordered_set.ebb",
             "unordered_map.ebb", "page_allocator.ebb", "slab_allocator.ebb"} <= names
+
+
+def test_internal_error_is_reported_as_a_bug_without_traceback(monkeypatch, capsys) -> None:
+    from ebbrt import cli
+    from ebbrt.cli import check
+
+    def explode(args):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(check, "run", explode)
+    monkeypatch.delenv("EBB_TRACEBACK", raising=False)
+    assert cli.main(["check"]) == cli.EXIT_INTERNAL
+    err = capsys.readouterr().err
+    assert "internal error (a bug in ebb" in err and "RuntimeError: boom" in err
+    assert "Traceback" not in err

@@ -1,13 +1,14 @@
 """The `ebb` command line. Each sub-command lives in its own module with `add_parser(sub)`
 registering its arguments and a `run(args) -> int` that returns the exit code.
 
-Exit codes (docs/cli.md): 0 clean, 1 errors found in specs, 2 usage errors.
+Exit codes (docs/cli.md): 0 clean, 1 errors found in specs, 2 usage errors, 70 a bug in ebb.
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 
 from .. import __version__
@@ -22,6 +23,7 @@ COMMANDS = {
 EXIT_OK = 0
 EXIT_SPEC_ERRORS = 1
 EXIT_USAGE = 2
+EXIT_INTERNAL = 70  # EX_SOFTWARE: a bug in ebb itself
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -48,10 +50,18 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
+    except Exception as exc:  # noqa: BLE001 - the last line of defence: say "bug", not a traceback
+        print(f"ebb: internal error (a bug in ebb, not in your specs): {type(exc).__name__}: {exc}\n"
+              f"  hint: please report it with the command and the files that caused it; "
+              f"set EBB_TRACEBACK=1 to see the traceback", file=sys.stderr)
+        if os.environ.get("EBB_TRACEBACK"):
+            raise
+        return EXIT_INTERNAL
 
 
 def entry() -> None:
     sys.exit(main())
 
 
-__all__ = ["main", "build_parser", "COMMANDS", "EXIT_OK", "EXIT_SPEC_ERRORS", "EXIT_USAGE"]
+__all__ = ["main", "build_parser", "COMMANDS", "EXIT_OK", "EXIT_SPEC_ERRORS", "EXIT_USAGE",
+           "EXIT_INTERNAL"]
