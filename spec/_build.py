@@ -281,12 +281,13 @@ class _Builder(Transformer):
 
     @v_args(meta=True)
     def cases_clause(self, meta: Any, children: list[Any]) -> A.Cases:
-        flags = {c.text for c in children if isinstance(c, _Flag)}
+        flags = tuple(c for c in children if isinstance(c, A.Ident))
         arms = tuple(c for c in children if isinstance(c, A.CaseArm))
-        return A.Cases("complete" in flags, "disjoint" in flags, arms, self.span(meta))
+        given = {f.text for f in flags}
+        return A.Cases("complete" in given, "disjoint" in given, arms, flags, self.span(meta))
 
-    def case_flag(self, children: list[Any]) -> "_Flag":
-        return _Flag(str(children[0]))
+    def case_flag(self, children: list[Any]) -> A.Ident:
+        return self.ident(children[0])
 
     @v_args(meta=True)
     def case_arm(self, meta: Any, children: list[Any]) -> A.CaseArm:

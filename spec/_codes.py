@@ -128,6 +128,13 @@ MODIFIES_PURE = _code("E313", "pure operation modifies state",
                       "drop `pure`, or drop the `modifies` clause")
 BAD_COMPLEXITY = _code("E314", "bad complexity bound",
                        "use `O(expr)` over sizes of parameters and model state, e.g. O(size(elems))")
+CLAUSE_TWICE = _code("E315", "clause given twice",
+                     "give the clause once; merge what the copies say")
+REFINES_SIGNATURE = _code("E316", "signature differs from the refined Ebb",
+                          "declare every operation and event of the refined Ebb, with the same "
+                          "parameter and result types")
+CHAINED_MEMBERSHIP = _code("E317", "membership test in a chain",
+                           "join the tests with `&&`: `a in s && b in t`")
 
 # -- W4xx: warnings
 UNUSED_IMPORT = _code("W400", "unused import", "remove the import")

@@ -89,7 +89,6 @@ CLAUSE_KEYWORDS = frozenset({"REQUIRES", "CHECKED", "ENSURES", "MODIFIES", "RETU
                              "PURE", "SYNC", "COMPLEXITY", "CASES"})
 MEMBER_KEYWORDS = frozenset({"MODEL", "INVARIANT", "OP", "EVENT", "PROTOCOL", "TEMPORAL",
                              "ASSUME"})
-TOP_LEVEL_WORDS = frozenset({"ebb", "import", "from"})
 _LITERAL_KEYWORDS = frozenset({"TRUE", "FALSE", "NONE"})
 _WORD_OPERATORS = {"and": "&&", "or": "||", "implies": "==>", "iff": "<==>"}
 
@@ -219,8 +218,6 @@ RULES: tuple[Callable[[Site], Named | None], ...] = (
 )
 
 
-# ------------------------------------------------------------------------------- examples
-
 # ------------------------------------------------------------------------------- diagnosis
 
 # offset -> the parser's (state stack, value stack) just before that offset, or None
@@ -240,10 +237,11 @@ def diagnose(exc: UnexpectedInput, text: str, file: str, state_at: StateAt | Non
     if comment is not None:
         return comment
     state = getattr(exc, "state", None)
-    site = Site(text, file, token, exception_accepts(exc), list(getattr(state, "state_stack", []) or []),
-                list(getattr(state, "value_stack", []) or []), parse_table())
-    site = _rewound(site, state_at or (lambda pos: advance(text, 0, pos, [start_state()], []))
-                    ) or site
+    site = Site(text, file, token, exception_accepts(exc),
+                list(getattr(state, "state_stack", None) or []),
+                list(getattr(state, "value_stack", None) or []), parse_table())
+    from_start: StateAt = lambda pos: advance(text, 0, pos, [start_state()], [])  # noqa: E731
+    site = _rewound(site, state_at or from_start) or site
     token = site.token
     span = _eof_span(text, file) if token.type == "$END" else _token_span(token, file)
     named = _name(site)
@@ -393,11 +391,13 @@ def _starts_line(text: str, pos: int) -> bool:
 
 
 def _last_token(value: Any) -> Token | None:
-    """The last token of a stack value (a token, or a subtree whose kept tokens end it)."""
-    while isinstance(value, Tree):
-        if not value.children:
+    """The last token of a stack value: a token, a subtree whose kept tokens end it, or the
+    plain list a reduction leaves when no tree is built (`_lr.advance`)."""
+    while isinstance(value, (Tree, list)):
+        children = value.children if isinstance(value, Tree) else value
+        if not children:
             return None
-        value = value.children[-1]
+        value = children[-1]
     return value if isinstance(value, Token) else None
 
 

@@ -192,6 +192,7 @@ def match_mistake(position: Any, accepts: frozenset[str], values: list[Any],
 
 
 def exception_accepts(exc: UnexpectedInput) -> frozenset[str]:
+    """The terminals the parser would have taken where `exc` happened."""
     accepts = None
     if isinstance(exc, UnexpectedToken) and exc.interactive_parser is not None:
         accepts = exc.accepts
@@ -200,4 +201,5 @@ def exception_accepts(exc: UnexpectedInput) -> frozenset[str]:
     return frozenset(accepts)
 
 
-__all__ = ["MISTAKES", "Mistake", "example_table", "exception_accepts", "first_error", "match_mistake"]
+__all__ = ["MISTAKES", "Mistake", "example_table", "exception_accepts", "first_error",
+           "match_mistake"]

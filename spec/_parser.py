@@ -111,5 +111,6 @@ def _check_depth(tree: Tree, file: str) -> Diagnostic | None:
     return None
 
 
-__all__ = ["comments_ignored", "parse_text", "parse_text_with_comments", "parser", "grammar_text", "UnexpectedCharacters", "UnexpectedEOF",
+__all__ = ["comments_ignored", "parse_text", "parse_text_with_comments", "parser", "grammar_text",
+           "UnexpectedCharacters", "UnexpectedEOF",
            "UnexpectedToken"]

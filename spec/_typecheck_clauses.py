@@ -29,6 +29,9 @@ class _OpState:
     pure: A.Pure | None = None
     modifies: list[A.Modifies] = field(default_factory=list)
     sync: A.Sync | None = None
+    returns: A.Returns | None = None  # the operation's own `returns` clause
+    cases: A.Cases | None = None
+    arm_returns: list[tuple[A.CaseArm, A.Returns]] = field(default_factory=list)
 
 
 class ClauseChecker:
@@ -47,6 +50,19 @@ class ClauseChecker:
         if state.pure is not None and state.modifies:
             self.report.error(C.MODIFIES_PURE, f"`{op.name}` is declared pure but modifies "
                               "model state", state.modifies[0].span)
+        if state.returns is not None and state.arm_returns:
+            names = list(dict.fromkeys(f"`{arm.name.text}`" for arm, _ in state.arm_returns))
+            arms = f"case{'s' * (len(names) > 1)} {', '.join(names)}"
+            self.report.error(C.CLAUSE_TWICE, f"`{op.name}` gives its result twice: in this "
+                              f"returns clause and in {arms}", state.returns.span,
+                              "keep one: drop this `returns`, or the `returns` of the arms")
+
+    def _once(self, first: A.Returns | A.Cases | A.Sync | None, c: A.Returns | A.Cases | A.Sync,
+              op: OpSymbol, keyword: str, fix: str) -> None:
+        """Report `c` when the operation already has a clause `first` of the same kind."""
+        if first is not None:
+            self.report.error(C.CLAUSE_TWICE, f"`{op.name}` already has a {keyword} clause",
+                              c.span, f"the first is on line {first.span.line}; {fix}")
 
     def _pure(self, c: A.Pure, op: OpSymbol, ebb: EbbSymbol, pre: Context, s: _OpState) -> None:
         s.pure = c
@@ -84,6 +100,9 @@ class ClauseChecker:
 
     def _returns(self, c: A.Returns, op: OpSymbol, ebb: EbbSymbol, pre: Context,
                  s: _OpState | None = None) -> None:
+        if s is not None:
+            self._once(s.returns, c, op, "returns", "an operation has one result to give")
+            s.returns = s.returns or c
         ctx = _post(pre, "a returns clause")
         if len(op.results) == 1:
             self.exprs.expect(c.expr, ctx, op.results[0].type, "the returned value")
@@ -108,6 +127,14 @@ class ClauseChecker:
 
     def _cases(self, c: A.Cases, op: OpSymbol, ebb: EbbSymbol, pre: Context,
                s: _OpState) -> None:
+        self._once(s.cases, c, op, "cases", "merge the arms into one `cases` clause")
+        s.cases = s.cases or c
+        flags: dict[str, A.Ident] = {}
+        for flag in c.flags:
+            if flag.text in flags:
+                self.report.error(C.CLAUSE_TWICE, f"this `cases` clause already says "
+                                  f"`{flag.text}`", flag.span, "write each flag once")
+            flags.setdefault(flag.text, flag)
         first: dict[str, A.CaseArm] = {}
         for arm in c.arms:
             if arm.name.text in first:
@@ -116,8 +143,16 @@ class ClauseChecker:
                                   f"{first[arm.name.text].name.span.line}; rename one of them")
             first.setdefault(arm.name.text, arm)
             self.exprs.condition(arm.when, _post(pre, "a case condition"), "a case condition")
+            given: A.Returns | None = None
             for effect in arm.effects:
                 if isinstance(effect, A.Returns):
+                    if given is not None:
+                        self.report.error(C.CLAUSE_TWICE, f"case `{arm.name.text}` already "
+                                          "gives the result", effect.span, "keep one `returns`;"
+                                          " state further facts with `ensures`")
+                    else:
+                        s.arm_returns.append((arm, effect))
+                    given = given or effect
                     self._returns(effect, op, ebb, pre)
                 else:
                     self.exprs.condition(effect.expr, _post(pre, "a case's ensures"),
@@ -125,10 +160,8 @@ class ClauseChecker:
 
     def _sync(self, c: A.Sync, op: OpSymbol, ebb: EbbSymbol, pre: Context,
               s: _OpState) -> None:
-        if s.sync is not None:
-            self.report.error(C.DUPLICATE, f"`{op.name}` already has a sync clause", c.span,
-                              f"the first is on line {s.sync.span.line}; keep one")
-        s.sync = c
+        self._once(s.sync, c, op, "sync", "keep one")
+        s.sync = s.sync or c
         if c.on is not None:
             self.core_expr(c.on, pre.inner(clause="a sync clause"))
             if c.kind != "remote":

@@ -1,6 +1,6 @@
 """The rules of declarations: funcs, messages, and each member of an Ebb (model fields,
 invariants, protocols, temporal properties, the refinement mapping). Operation and event clauses
-are `_typecheck_clauses`'s.
+are `_typecheck_clauses`'s; a refinement's operation signatures, `_typecheck_refines`'s.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from ._symbols import (EbbSymbol, EventSymbol, FuncSymbol, HandleSymbol, ModuleS
                        describe)
 from ._typecheck_clauses import ClauseChecker
 from ._typecheck_expr import Context, ExprChecker
+from ._typecheck_refines import check_signatures
 from ._types import (DURATION, ERROR, HandleType, Type, compatible,
                      substitute)
 
@@ -247,6 +248,7 @@ class DeclChecker:
             self.report.error(C.BAD_REFINES, f"the refinement of `{target.name}` does not map "
                               f"{listed}", r.span, "map every model field of the refined Ebb: "
                               + ", ".join(f"{f} = ..." for f in missing))
+        check_signatures(ebb, target, substitution, r, self.report)
         ebb.refines = RefinesSymbol(target, args, {f: m.expr for f, m in mapped.items()}, r)
 
 

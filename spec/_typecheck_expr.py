@@ -19,7 +19,8 @@ from . import _codes as C
 from . import ast as A
 from ._builtins import RUNTIME_VALUES
 from ._calls import CallTyping, is_callable
-from ._operators import OperatorTyping, is_contextual, mixes_units
+from ._operators import MEMBERSHIP, OperatorTyping, is_contextual, mixes_units
+from ._printer import format_expr
 from ._report import Reporter, did_you_mean, listing
 from ._scope import Scope
 from ._span import Span
@@ -278,7 +279,19 @@ class ExprChecker:
         return self.ops.binary(e, ctx, hint)
 
     def _compare(self, e: A.Compare, ctx: Context, hint: Type | None) -> Type:
-        return self.ops.compare(e, ctx)
+        membership = [op for op in e.ops if op in MEMBERSHIP]
+        if not membership or len(e.ops) == 1:
+            return self.ops.compare(e, ctx)
+        # `x in s !in t` reads as two tests of `x`, but a chain compares neighbours: it would
+        # mean `x in s && s !in t`. Membership therefore stands alone.
+        for operand in e.operands:
+            self.synth(operand, ctx)
+        shown = [format_expr(x) for x in e.operands]
+        meaning = " && ".join(f"{shown[i]} {op} {shown[i + 1]}" for i, op in enumerate(e.ops))
+        self.report.error(C.CHAINED_MEMBERSHIP, f"`{membership[0]}` cannot be chained with "
+                          "another comparison", e.span, f"the chain would mean `{meaning}`; "
+                          "write the tests you mean joined by `&&`")
+        return BOOL
 
     def _conditional(self, e: A.Conditional, ctx: Context, hint: Type | None) -> Type:
         self.condition(e.cond, ctx, "the condition of `?:`")

@@ -406,6 +406,7 @@ class Cases:
     complete: bool
     disjoint: bool
     arms: tuple[CaseArm, ...]
+    flags: tuple[Ident, ...] = field(default=(), compare=False)  # as written, repeats included
     span: Span = _span()
 
 

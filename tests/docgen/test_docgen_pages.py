@@ -72,6 +72,7 @@ def test_unordered_set_insert_cases(sample_site: Path) -> None:
 def test_case_flags_in_words(sample_site: Path) -> None:
     effects = op_elements(sample_site, "Store", "op-pick")["Effects"]
     assert "At most one of these cases applies (they are disjoint;" in effects
+    effects = op_elements(sample_site, "Store", "op-pick_any")["Effects"]
     assert "Each case whose condition holds applies (they are declared neither" in effects
 
 

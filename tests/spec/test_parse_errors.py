@@ -40,13 +40,17 @@ def test_every_example_fails_on_a_token() -> None:
 # text, code, a fragment of the message, line, column
 NAMED = [
     # E107: a `}` missing at the end of the file, or before the next top-level declaration
-    ("ebb Q shared {\n  model items: seq<int>\n", "E107", "the `{` opened at line 1 (`ebb Q shared {`)",
+    ("ebb Q shared {\n  model items: seq<int>\n", "E107",
+     "the `{` opened at line 1 (`ebb Q shared {`)",
      3, 1),
-    ("ebb Q shared {\n  op f()\n    ensures true", "E107", "is not closed at the end of the file", 3, 17),
-    ("ebb A shared {\n  model x: int\n\nebb B shared {}\n", "E107", "missing `}` before `ebb`", 4, 1),
+    ("ebb Q shared {\n  op f()\n    ensures true", "E107", "is not closed at the end of the file",
+     3, 17),
+    ("ebb A shared {\n  model x: int\n\nebb B shared {}\n", "E107", "missing `}` before `ebb`",
+     4, 1),
     ("ebb A shared {\n  record R {\n    a: int\n\nebb B shared {}\n", "E107",
      "the `{` opened at line 2 (`record R {`)", 5, 1),
-    ('ebb A shared {\n  model x: int\nimport "b.ebb"\n', "E107", "missing `}` before `import`", 3, 1),
+    ('ebb A shared {\n  model x: int\nimport "b.ebb"\n', "E107", "missing `}` before `import`",
+     3, 1),
     # E104: the file ends inside parentheses or brackets
     ("ebb Q shared {\n  op f()\n    ensures f(x", "E104", "the file ends inside the `(` opened at "
      "line 3, column 14", 3, 16),
@@ -69,13 +73,15 @@ NAMED = [
     ("record R {\n  a int\n}\n", "E109", "missing `:` between a name and its type", 2, 5),
     ("ebb T shared {\n  op f() ->\n}\n", "E109", "missing result type after `->`", 3, 1),
     # E110: missing scope, with a suggestion for a misspelt one
-    ("ebb Timer {\n}\n", "E110", "missing representative scope after the Ebb's name, found `{`", 1, 11),
+    ("ebb Timer {\n}\n", "E110", "missing representative scope after the Ebb's name, found `{`",
+     1, 11),
     ("ebb Timer<K> per_cor {\n}\n", "E110", "did you mean `per_core`?", 1, 14),
     # E111: keywords where a name is needed
     ("ebb T shared {\n  op f(old: int) requires old > 0\n}\n", "E111",
      "`old` is a keyword and cannot be a name here (found `>` after it)", 2, 27),
     ("ebb T shared {\n  temporal always: true\n}\n", "E111", "`always` is a keyword", 2, 12),
-    ("ebb T shared {\n  protocol P {\n    initial -a-> B\n  }\n}\n", "E111", "`initial` is a keyword",
+    ("ebb T shared {\n  protocol P {\n    initial -a-> B\n  }\n}\n", "E111",
+     "`initial` is a keyword",
      3, 5),
     # E113: missing expressions, also when the next line's keyword was read as a name
     ("ebb T shared {\n  op f() requires\n}\n", "E113",
@@ -92,14 +98,16 @@ NAMED = [
      "block comment is not closed", 2, 21),
     ('ebb T shared {\n  "Waiting items,\n   oldest first."\n}\n', "E105",
      "string is not closed on its line", 2, 3),
-    ("ebb T shared {\n  invariant size(items) <= 10;\n}\n", "E102", "unexpected character `;`", 2, 30),
+    ("ebb T shared {\n  invariant size(items) <= 10;\n}\n", "E102", "unexpected character `;`",
+     2, 30),
     ("ebb T shared {\n  model x: int @\n}\n", "E102", "unexpected character `@`", 2, 16),
     ("ebb T shared {\n  model caf\u00e9: int\n}\n", "E102", "names are ASCII letters", 2, 12),
     ("ebb T shared {\n  model x: int\v\n}\n", "E102", "unexpected character '\\x0b'", 2, 15),
     # E103 with names
     ("ebb Q shared {\n  op push(x: int)\n    ensures items = old(items) + [x]\n}\n", "E103",
      "to compare, write `==`", 3, 19),
-    ("ebb T shared {\n  op f() requires a and b\n}\n", "E103", "`and` is not an operator: write `&&`",
+    ("ebb T shared {\n  op f() requires a and b\n}\n", "E103",
+     "`and` is not an operator: write `&&`",
      2, 21),
     ("ebb T shared {\n  op f() requirs x\n}\n", "E103", "did you mean `requires`?", 2, 10),
     ("ebb T shared {}\n}\n", "E103", "unmatched `}`", 2, 1),
@@ -114,7 +122,8 @@ NAMED = [
                          ids=[f"{c[1]}-{i}" for i, c in enumerate(NAMED)])
 def test_named_syntax_errors(text: str, code: str, fragment: str, line: int, column: int) -> None:
     first = _errors(text)[0]
-    assert (first.code, first.span.line, first.span.column) == (code, line, column), first.render(text)
+    where = (first.code, first.span.line, first.span.column)
+    assert where == (code, line, column), first.render(text)
     assert fragment in first.message, first.message
     assert first.effective_hint
 

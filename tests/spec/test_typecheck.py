@@ -121,6 +121,8 @@ ERRORS = [
     ("H", "E300"), ("probe", "E300"), ("Color", "E300"), ("f", "E300"), ("zzz", "E200"),
     ("old(old(n))", "E301"), ("Pointt{x: 1}", "E202"), ("H{x: 1}", "E300"),
     ("now + 0", "E306"), ("{1, true}", "E300"), ("[1, b]", "E300"),
+    ("1 in s !in s", "E317"), ("n < i in s", "E317"), ("k in m == b", "E317"),
+    ("1 in s in s", "E317"),
 ]
 
 
@@ -157,6 +159,51 @@ def test_did_you_mean_hints() -> None:
         "unknown function `sise`": "did you mean `size`?",
         "unknown name `Colr`": "did you mean `Color`?",
     }
+
+
+def test_chained_membership_hint_spells_out_the_chain() -> None:
+    _, result = probe("n < i in s")
+    (d,) = found(result)
+    assert d.message == "`in` cannot be chained with another comparison"
+    assert d.hint == ("the chain would mean `n < i && i in s`; write the tests you mean "
+                      "joined by `&&`")
+    assert (d.span.column, d.span.end_column) == (19, 29)
+
+
+@pytest.mark.parametrize("chain", ["0 <= n <= 10", "n == i == r", "i != n != r",
+                                   "s <= s < s", "(1 in s) == (2 !in s)"])
+def test_ordering_and_equality_chains_stay_allowed(chain: str) -> None:
+    actual, result = probe(chain)
+    assert (actual, found(result)) == ("bool", []), result.render()
+
+
+def test_returns_and_case_returns_conflict_in_either_order() -> None:
+    for clauses in ("returns 1 cases { case a when true returns 2 }",
+                    "cases { case a when true returns 2 } returns 1"):
+        result = check_text(f"ebb T shared {{ op f() -> nat {clauses} }}")
+        (d,) = found(result)
+        assert (d.code, d.message) == ("E315", "`f` gives its result twice: in this returns "
+                                               "clause and in case `a`")
+        assert result.sources["<input>"][d.span.start:d.span.end] == "returns 1"
+
+
+def test_refinement_compares_signatures_with_the_bundled_unordered_set() -> None:
+    """KeySet refines UnorderedSet<K> (bundled): it checks clean as shipped, and changing one
+    result type or dropping one operation is reported against UnorderedSet's signature."""
+    from ebbrt.ebbs import library_dir
+
+    path = library_dir() / "key_set.ebb"
+    text = path.read_text(encoding="utf-8")
+    assert found(check_text(text, str(path))) == []
+    changed = text.replace("op erase(k: K) -> nat", "op erase(k: K) -> bool", 1)
+    changed = changed.replace("returns k in old(present) ? 1 : 0", "returns k in old(present)")
+    changed = changed.replace("op clear()", "op clear_all()", 1)
+    assert changed.count("bool") > text.count("bool") and "clear_all" in changed
+    messages = sorted((d.code, d.message) for d in found(check_text(changed, str(path))))
+    assert messages == [
+        ("E316", "`KeySet` does not declare an operation `clear()` of `UnorderedSet<K>`"),
+        ("E316", "the result of `erase` is `bool`, not `nat` as in the refined Ebb"),
+    ]
 
 
 def test_int_literal_as_duration_hints_the_unit() -> None:
