@@ -1,3 +1,6 @@
-"""The z3 prover, contract compiler and CrossHair/Hypothesis engines (issues 3 and 4)."""
+"""Everything that judges specs: the z3 prover of spec obligations (issue 3), and later the
+contract compiler and the CrossHair and Hypothesis engines (issue 4)."""
 
-__all__: list[str] = []
+from ._result import Counterexample, Result, Verdict, combine
+
+__all__ = ["Counterexample", "Result", "Verdict", "combine"]
