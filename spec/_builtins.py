@@ -107,6 +107,13 @@ def _integer_to(result: Type, name: str) -> Rule:
     return rule
 
 
+def _range(args: tuple[Type, ...]) -> Type | str:
+    for t in args:
+        if not is_integer(t):
+            return f"range() takes two integers, not `{t}`"
+    return SetType(NAT) if all(is_nonnegative(t) for t in args) else SetType(INT)
+
+
 BUILTIN_FUNCTIONS: dict[str, BuiltinFunction] = {f.name: f for f in (
     BuiltinFunction("size", "set<T> | map<K, V> | seq<T> | bytes", "nat", 1, _size,
                     doc="the number of elements (of keys for a map; of bytes)"),
@@ -125,6 +132,8 @@ BUILTIN_FUNCTIONS: dict[str, BuiltinFunction] = {f.name: f for f in (
     BuiltinFunction("log", "int", "int", 1, _integer_to(INT, "log"),
                     doc="the binary logarithm, rounded down (mostly for complexity bounds)"),
     BuiltinFunction("pow2", "nat", "nat", 1, _integer_to(NAT, "pow2"), doc="2 to the power n"),
+    BuiltinFunction("range", "int, int", "set<int>", 2, _range,
+                    doc="the integers i with lo <= i < hi (empty when hi <= lo)"),
 )}
 
 

@@ -304,7 +304,7 @@ def test_every_expression_of_a_clean_spec_is_typed() -> None:
 
 def test_builtin_function_registry() -> None:
     assert set(BUILTIN_FUNCTIONS) == {"size", "keys", "values", "indices", "some", "min", "max",
-                                      "abs", "log", "pow2"}
+                                      "abs", "log", "pow2", "range"}
     for fn in BUILTIN_FUNCTIONS.values():
         assert isinstance(fn, BuiltinFunction) and fn.signature.startswith(fn.name + "(")
 
@@ -359,3 +359,12 @@ def _walk(node: object) -> typing.Iterator[object]:
         elif dataclasses.is_dataclass(n) and not isinstance(n, type):
             yield n
             stack.extend(getattr(n, f.name) for f in dataclasses.fields(n) if f.name != "span")
+
+
+def test_range_gives_a_set_of_integers() -> None:
+    result = check_text('ebb T shared { "d" model s: set<nat> = {} "s"\n'
+                        '  invariant s <= range(0, 10) && -1 !in range(-3, 0) }')
+    assert result.ok, result.diagnostics
+    bad = check_text('ebb T shared { "d" model s: set<nat> = {} "s"\n'
+                     '  invariant s <= range(0us, 10) }')
+    assert [d.code for d in bad.diagnostics if d.is_error] == ["E306"]
