@@ -18,6 +18,7 @@ COMMANDS = {
     "check": "check",
     "fmt": "fmt",
     "docs": "docs",
+    "prove": "prove",
 }
 
 EXIT_OK = 0
@@ -30,7 +31,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="ebb",
         description="Write down, prove, test and enforce the semantics of Ebbs.",
-        epilog="exit codes: 0 clean, 1 errors in specs, 2 usage errors",
+        epilog="exit codes: 0 clean, 1 errors in specs (prove: an obligation refuted), "
+               "2 usage errors, 3 (prove) only unknown or skipped obligations remain, "
+               "70 a bug in ebb",
     )
     parser.add_argument("--version", action="version", version=f"ebb {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
