@@ -29,7 +29,7 @@ from ._result import Counterexample, Result, Verdict
 from ._values import show
 from ._z3_decode import Decoder
 from ._z3_finite import finite_versions
-from ._z3_models import constants, ground, skolemized, trustworthy
+from ._z3_models import applications, constants, ground, skolemized, trustworthy
 from ._z3_sorts import Unsupported
 
 if TYPE_CHECKING:
@@ -297,20 +297,8 @@ def _user_functions_of(q: Query) -> list[str]:
     assert q.voc is not None and q.goal is not None
     user = q.voc.enc.sorts.user_functions
     unknown = {u.get_id() for u in q.unknowns}
-    found: dict[str, None] = {}
-    seen: set[int] = set()
-    stack: list[z3.ExprRef] = [q.goal]
-    while stack:
-        t = stack.pop()
-        if t.get_id() in seen:
-            continue
-        seen.add(t.get_id())
-        if z3.is_quantifier(t):
-            stack.append(t.body())
-        elif z3.is_app(t):
-            if t.decl().name() in user and constants([t]) & unknown:
-                found[user[t.decl().name()]] = None
-            stack.extend(t.arg(i) for i in range(t.num_args()))
+    found = {user[t.decl().name()] for t in applications([q.goal])
+             if t.decl().name() in user and constants([t]) & unknown}
     return sorted(found)
 
 

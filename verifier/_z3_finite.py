@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import z3
 
+from ._z3_models import applications, is_constant
+
 STATE_PREFIXES = ("pre.", "init.")  # model fields: arguments such as bytes may need length
 
 
@@ -58,21 +60,10 @@ def finite_version(formulas: list[z3.BoolRef], size: int, length: int) -> list[z
 
 
 def _collection_constants(formulas: list[z3.BoolRef]) -> list[z3.ExprRef]:
-    seen: set[int] = set()
-    stack: list[z3.ExprRef] = list(formulas)
     found: dict[str, z3.ExprRef] = {}
-    while stack:
-        t = stack.pop()
-        if t.get_id() in seen:
-            continue
-        seen.add(t.get_id())
-        if z3.is_quantifier(t):
-            stack.append(t.body())
-        elif z3.is_app(t):
-            if (t.num_args() == 0 and t.decl().kind() == z3.Z3_OP_UNINTERPRETED
-                    and (z3.is_array(t) or z3.is_seq(t))):
-                found[t.sexpr()] = t
-            stack.extend(t.arg(i) for i in range(t.num_args()))
+    for t in applications(formulas):
+        if is_constant(t) and (z3.is_array(t) or z3.is_seq(t)):
+            found[t.sexpr()] = t
     return [found[k] for k in sorted(found)]
 
 

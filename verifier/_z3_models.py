@@ -5,6 +5,8 @@ values as formulas over fresh constants (to ask a follow-up question about one c
 
 from __future__ import annotations
 
+from typing import Iterator
+
 import z3
 
 
@@ -33,9 +35,9 @@ def skolemized(formulas: list[z3.BoolRef]) -> list[z3.BoolRef]:
     return out
 
 
-def constants(formulas: list[z3.BoolRef]) -> set[int]:
-    """Ids of the uninterpreted constants occurring in `formulas`."""
-    out: set[int] = set()
+def applications(formulas: list[z3.ExprRef]) -> Iterator[z3.ExprRef]:
+    """Every distinct application term in `formulas`, quantifier bodies included, once each
+    (depth first, so callers that keep the first occurrence get a deterministic order)."""
     seen: set[int] = set()
     stack: list[z3.ExprRef] = list(formulas)
     while stack:
@@ -46,10 +48,18 @@ def constants(formulas: list[z3.BoolRef]) -> set[int]:
         if z3.is_quantifier(t):
             stack.append(t.body())
         elif z3.is_app(t):
-            if t.num_args() == 0 and t.decl().kind() == z3.Z3_OP_UNINTERPRETED:
-                out.add(t.get_id())
+            yield t
             stack.extend(t.arg(i) for i in range(t.num_args()))
-    return out
+
+
+def is_constant(t: z3.ExprRef) -> bool:
+    """An uninterpreted constant: a free variable of the query."""
+    return t.num_args() == 0 and t.decl().kind() == z3.Z3_OP_UNINTERPRETED
+
+
+def constants(formulas: list[z3.BoolRef]) -> set[int]:
+    """Ids of the uninterpreted constants occurring in `formulas`."""
+    return {t.get_id() for t in applications(formulas) if is_constant(t)}
 
 
 def trustworthy(model: z3.ModelRef, s: z3.Solver) -> bool:
