@@ -43,10 +43,7 @@ class _Writer:
         self.stem = stem
 
     def href(self, target: Target) -> str:
-        anchor = f"#{target.anchor}" if target.anchor else ""
-        if target.page == self.stem:
-            return anchor or f"{target.page}{EXTENSION}"
-        return f"{target.page}{EXTENSION}{anchor}"
+        return target.href_from(self.stem, EXTENSION)
 
     def link(self, text: str, target: Target | None) -> str:
         if target is None:

@@ -45,10 +45,7 @@ class _Writer:
         self.stem = stem
 
     def href(self, target: Target) -> str:
-        anchor = f"#{target.anchor}" if target.anchor else ""
-        if target.page == self.stem:
-            return anchor or f"{target.page}{EXTENSION}"
-        return f"{target.page}{EXTENSION}{anchor}"
+        return target.href_from(self.stem, EXTENSION)
 
     # -- inline ----------------------------------------------------------------------
     def inline(self, line: Iterable[Inline], in_table: bool = False) -> str:

@@ -23,6 +23,13 @@ class Target:
     page: str
     anchor: str = ""
 
+    def href_from(self, page: str, extension: str) -> str:
+        """The link to this target from `page`, whose files end in `extension`."""
+        anchor = f"#{self.anchor}" if self.anchor else ""
+        if self.page == page:
+            return anchor or f"{self.page}{extension}"
+        return f"{self.page}{extension}{anchor}"
+
 
 @dataclass(frozen=True)
 class Ref:
