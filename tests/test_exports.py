@@ -9,7 +9,7 @@ import importlib
 import pytest
 
 EXPORTS = {
-    "ebbrt": {"__version__"},
+    "ebbrt": {"EbbrtError", "__version__"},
     "ebbrt.spec": {
         "AnyType", "BUILTIN_FUNCTIONS", "BitVecType", "BoolType", "BuiltinFunction", "BytesType",
         "CheckResult", "Checked", "Comment", "CoreType", "Diagnostic", "DurationType",

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable, Protocol, Sequence
 
+from ..errors import EbbrtError
 from ..spec import CheckResult, check_paths, check_text
 from ..spec._span import Span
 from ._cache import ResultCache, SourceKeys
@@ -62,7 +63,7 @@ class Progress(Protocol):
     def finish(self) -> None: ...
 
 
-class ProverError(RuntimeError):
+class ProverError(EbbrtError, RuntimeError):
     """The run could not be completed (a worker failed, or the files changed meanwhile)."""
 
 
