@@ -28,7 +28,7 @@ def noun(member: Member) -> str:
 
 
 def _invariant_facts(voc: Vocabulary, state: dict[str, z3.ExprRef]) -> list[z3.BoolRef]:
-    return [t for _, _, t in voc.invariants(state)]
+    return [*(t for _, _, t in voc.invariants(state)), *voc.assumptions(state)]
 
 
 # ---------------------------------------------------------------------------- requires
@@ -40,6 +40,7 @@ def requires_satisfiable(checked: Checked, ebb: EbbSymbol, member: Member) -> Qu
     what = "guard" if isinstance(member, EventSymbol) else "requires"
     q = Query("satisfiable", voc, facts=[*voc.facts, *sem.where])
     q.tracked = [(f"invariant `{label}`", t) for label, _, t in voc.invariants(sem.pre)]
+    q.tracked += [("an `assume ...: always` clause", t) for t in voc.assumptions(sem.pre)]
     q.tracked += [(f"`{format_expr(e)}`", t) for e, t in sem.requires]
     q.holds = f"the {what} of `{member.name}` can hold"
     q.fails = f"the {what} of `{member.name}` can never hold"

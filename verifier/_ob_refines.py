@@ -66,7 +66,7 @@ def abstraction(voc: Vocabulary, ebb: EbbSymbol, state: dict[str, z3.ExprRef]
 
 
 def _invariants(voc: Vocabulary, sem: StepSemantics) -> list[z3.BoolRef]:
-    return [t for _, _, t in voc.invariants(sem.pre)]
+    return [*(t for _, _, t in voc.invariants(sem.pre)), *voc.assumptions(sem.pre)]
 
 
 def refines_pre(checked: Checked, ebb: EbbSymbol, member: Member) -> Query:

@@ -172,6 +172,14 @@ class Vocabulary:
         return [(label, d, self.holds(d.expr, env)) for label, d in invariants_of(ebb)
                 if only is None or label == only]
 
+    def assumptions(self, state: dict[str, z3.ExprRef]) -> list[z3.BoolRef]:
+        """`assume ...: always P` of this Ebb over `state`: taken as facts, never proved (the
+        escape hatch for a fact about every state the prover cannot establish)."""
+        env = self.env(state, self.ebb)
+        return [self.holds(d.formula.expr, env) for d in self.ebb.decl.members
+                if isinstance(d, A.TemporalDecl) and d.kind == "assume"
+                and isinstance(d.formula, A.Always)]
+
 
 def model_reads(checked: Checked, expr: A.Expr) -> list[tuple[str, bool]]:
     """The model fields `expr` reads, each with whether it reads it inside old(...); the

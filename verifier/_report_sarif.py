@@ -7,6 +7,7 @@ not proved is a result of its kind's rule, located at the clause it is about:
     not proved, warning severity         level "warning"   (e.g. a trivially true ensures)
     unknown                              level "warning"
     skipped                              level "note"
+    tested (bounded check only)          level "note"
 
 Results all have the default kind, "fail": SARIF requires level "none" for any other kind, and
 an obligation the prover could not settle is still something to look at. The verdict, the
@@ -73,7 +74,7 @@ def rule_name(kind: str) -> str:
 def level(result: Result) -> str:
     if result.verdict is Verdict.REFUTED and result.severity != "warning":
         return "error"
-    if result.verdict is Verdict.SKIPPED:
+    if result.verdict in (Verdict.SKIPPED, Verdict.TESTED):
         return "note"
     return "warning"
 

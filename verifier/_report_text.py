@@ -39,7 +39,7 @@ from ._runner import OUTCOMES, ProveReport, outcome
 PLAIN_WIDTH = 1000
 PROGRESS_MIN = 10  # show a progress bar when at least this many obligations go to the solver
 
-_STYLE = {"proved": "green", "refuted": "bold red", "unknown": "yellow", "skipped": "yellow",
+_STYLE = {"proved": "green", "tested": "cyan", "refuted": "bold red", "unknown": "yellow", "skipped": "yellow",
           "warnings": "magenta", "warning": "magenta"}
 
 
@@ -156,12 +156,13 @@ def summary_table(report: ProveReport) -> Table:
     table = Table(box=box.SIMPLE, show_edge=False, header_style="bold", pad_edge=False,
                   show_footer=len(report.by_ebb()) > 1)
     totals = report.counts
+    shown = [name for name in OUTCOMES if name != "tested" or totals[name]]  # tested: if any
     table.add_column("ebb", footer="total")
-    for name in OUTCOMES:
+    for name in shown:
         table.add_column(name, justify="right", footer=str(totals[name]))
     for ebb, counts in report.by_ebb().items():
         table.add_row(ebb, *(Text(str(counts[name]), style=_STYLE[name] if counts[name] and
-                                  name != "proved" else "") for name in OUTCOMES))
+                                  name != "proved" else "") for name in shown))
     return table
 
 

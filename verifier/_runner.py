@@ -12,6 +12,7 @@ report does not depend on `jobs` either.
 
 from __future__ import annotations
 
+import fnmatch
 import hashlib
 import multiprocessing
 import os
@@ -32,7 +33,7 @@ EXIT_PROVED = 0      # every obligation proved (warnings allowed)
 EXIT_REFUTED = 1     # some obligation refuted
 EXIT_UNDECIDED = 3   # nothing refuted, but some obligation unknown or skipped
 
-OUTCOMES = ("proved", "refuted", "unknown", "skipped", "warnings")
+OUTCOMES = ("proved", "tested", "refuted", "unknown", "skipped", "warnings")
 
 
 class Obligation(Protocol):
@@ -69,12 +70,10 @@ class ProverError(EbbrtError, RuntimeError):
 
 def outcome(result: Result) -> str:
     """The summary column a result counts in: a warning-severity obligation that does not
-    hold is a warning; everything else counts by its verdict (TESTED as proved: it is the
-    accepted stand-in where a proof is out of reach)."""
-    if result.severity == "warning" and result.verdict is not Verdict.PROVED:
+    hold is a warning; everything else counts by its verdict. TESTED (the bounded check found
+    no counterexample) is accepted like a proof by the exit status, and listed apart."""
+    if result.severity == "warning" and result.verdict not in (Verdict.PROVED, Verdict.TESTED):
         return "warnings"
-    if result.verdict in (Verdict.PROVED, Verdict.TESTED):
-        return "proved"
     return result.verdict.name.lower()
 
 
@@ -120,10 +119,14 @@ class ProveReport:
 
 def prove(result: CheckResult, budget: int | None = None, jobs: int = 1,
           cache: ResultCache | None = None, progress: Progress | None = None, *,
+          bounded: int = 0, tested: Sequence[str] = (),
           collect: Collect | None = None, discharge: Discharge | None = None) -> ProveReport:
     """Prove the obligations of a checked spec (`result.ok` must hold).
 
     `jobs` > 1 discharges in that many worker processes; `cache` None proves everything anew.
+    An obligation left unknown gets the bounded check (`_bounded`) when `bounded` > 0 (with
+    collections of at most `bounded` entries) or when its id matches one of the `tested`
+    patterns (fnmatch, e.g. `PageAllocator.free.*`; with `DEFAULT_BOUND` entries).
     `collect` and `discharge` default to the z3 prover's (tests pass others; for `jobs` > 1
     they must be module-level functions, since workers import them by name)."""
     if not result.ok:
@@ -168,6 +171,8 @@ def prove(result: CheckResult, budget: int | None = None, jobs: int = 1,
     finally:
         if progress is not None:
             progress.finish()
+    if bounded or tested:
+        _check_bounded(obligations, known, budget, cache, bounded, tested)
     ordered = tuple(known[ob.id] for ob in obligations)
     return ProveReport(
         results=ordered, budget=budget, jobs=jobs,
@@ -175,6 +180,35 @@ def prove(result: CheckResult, budget: int | None = None, jobs: int = 1,
         cache_dir=str(cache.directory) if cache is not None else None,
         cache_write_errors=cache.write_errors if cache is not None else 0,
         internal_errors=sum(_is_internal_error(r) for r in ordered))
+
+
+def marked(obligation_id: str, patterns: Sequence[str]) -> bool:
+    """Whether the obligation is marked as tested by one of `patterns` (fnmatch on its id)."""
+    return any(fnmatch.fnmatchcase(obligation_id, p) for p in patterns)
+
+
+def _check_bounded(obligations: list[Obligation], known: dict[str, Result], budget: int,
+                   cache: ResultCache | None, bounded: int, tested: Sequence[str]) -> None:
+    """Replace the unknown results of the selected obligations by their bounded check's."""
+    from ._bounded import DEFAULT_BOUND, bounded_check
+    for ob in obligations:
+        unknown = known[ob.id]
+        if unknown.verdict is not Verdict.UNKNOWN or _is_internal_error(unknown):
+            continue
+        if not bounded and not marked(ob.id, tested):
+            continue
+        size = bounded or DEFAULT_BOUND
+        try:
+            key = hashlib.sha256(f"{ob.key(budget)}|bounded {size}".encode()).hexdigest()
+        except Exception:  # noqa: BLE001 - a query that cannot be built: bounded_check says so
+            key = None
+        hit = cache.get(key, ob) if cache is not None and key is not None else None
+        if hit is not None:
+            known[ob.id] = hit
+            continue
+        known[ob.id] = bounded_check(ob, unknown, size, budget)
+        if cache is not None and key is not None:
+            cache.put(key, known[ob.id])
 
 
 def _look_up(cache: ResultCache, source_key: str, ob: Obligation,

@@ -6,7 +6,10 @@ solver (in `-j N` worker processes), and the report is printed: as text (a summa
 every obligation that is not proved, with its location and counterexample; a progress bar on a
 terminal), or as JSON, SARIF 2.1.0 or JUnit XML. Diagnostics and notes go to stderr.
 
-Exit status: 0 every obligation proved (warnings allowed), 1 some obligation refuted (or the
+`--bounded N` and `--tested PATTERN` are the escape hatches where a proof is out of reach: an
+undecided obligation is searched for counterexamples among small states (docs/prover.md).
+
+Exit status: 0 every obligation proved or tested (warnings allowed), 1 some obligation refuted (or the
 specs have errors), 3 nothing refuted but some obligation unknown or skipped, 2 usage errors.
 """
 
@@ -45,7 +48,7 @@ def add_parser(sub: Any) -> None:
                     "feasible, cases complete and disjoint, frames, refinements, protocols) "
                     "with z3. A directory stands for every *.ebb file below it; without paths, "
                     "the bundled library is proved. Results are cached by obligation.",
-        epilog="exit codes: 0 all proved (warnings allowed), 1 some obligation refuted or the "
+        epilog="exit codes: 0 all proved or tested (warnings allowed), 1 some obligation refuted or the "
                "specs have errors, 2 usage errors, 3 only unknown or skipped obligations remain")
     parser.add_argument("paths", nargs="*", metavar="PATH", help="spec files or directories")
     parser.add_argument("--format", choices=FORMATS, default="text",
@@ -59,6 +62,14 @@ def add_parser(sub: Any) -> None:
                         help="the z3 resource limit (rlimit) of each obligation; a larger "
                              "budget settles more, and more slowly (default: the prover's "
                              "DEFAULT_BUDGET, see docs/prover.md)")
+    parser.add_argument("--bounded", type=_positive("--bounded"), default=0, metavar="N",
+                        help="when a proof is undecided, search every state whose sets and "
+                             "maps have at most N entries for a counterexample; none found is "
+                             "reported as tested (not proved) and accepted by the exit status")
+    parser.add_argument("--tested", action="append", default=[], metavar="PATTERN",
+                        help="mark the obligations whose id matches PATTERN (fnmatch, e.g. "
+                             "'PageAllocator.free.*') as tested: when undecided they get the "
+                             "bounded check (with --bounded's N, else 3 entries); repeatable")
     parser.add_argument("--no-cache", action="store_true",
                         help="prove everything anew, neither reading nor writing the cache")
     parser.add_argument("--cache-dir", metavar="DIR",
@@ -91,7 +102,8 @@ def run(args: argparse.Namespace) -> int:
     to_terminal = args.format == "text" and not args.output and sys.stdout.isatty()
     progress = _progress_bar() if to_terminal else None
     try:
-        report = prove(result, budget=args.budget, jobs=jobs, cache=cache, progress=progress)
+        report = prove(result, budget=args.budget, jobs=jobs, cache=cache, progress=progress,
+                       bounded=args.bounded, tested=args.tested)
     except ProverError as exc:
         print(f"ebb prove: {exc}", file=sys.stderr)
         return EXIT_SPEC_ERRORS

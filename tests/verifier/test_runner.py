@@ -123,11 +123,11 @@ def test_results_come_in_obligation_order_with_their_outcomes(spec: Path) -> Non
         "add", "bad_reset", "hard_get", "odd_peek", "lint_touch", "raise_level", "lower"]
     assert [outcome(r) for r in report.results] == [
         "proved", "refuted", "unknown", "skipped", "warnings", "proved", "proved"]
-    assert report.counts == {"proved": 3, "refuted": 1, "unknown": 1, "skipped": 1,
+    assert report.counts == {"proved": 3, "tested": 0, "refuted": 1, "unknown": 1, "skipped": 1,
                              "warnings": 1}
     assert report.by_ebb() == {
-        "Counter": {"proved": 1, "refuted": 1, "unknown": 1, "skipped": 1, "warnings": 1},
-        "Gauge": {"proved": 2, "refuted": 0, "unknown": 0, "skipped": 0, "warnings": 0}}
+        "Counter": {"proved": 1, "tested": 0, "refuted": 1, "unknown": 1, "skipped": 1, "warnings": 1},
+        "Gauge": {"proved": 2, "tested": 0, "refuted": 0, "unknown": 0, "skipped": 0, "warnings": 0}}
     assert [r.subject for r in report.problems] == ["bad_reset", "hard_get", "odd_peek",
                                                     "lint_touch"]
     assert report.exit_status == EXIT_REFUTED
