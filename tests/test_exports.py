@@ -31,7 +31,18 @@ EXPORTS = {
                        "DEFAULT_BUDGET", "Env", "ExprEncoder", "KINDS", "Obligation",
                        "Unsupported", "collect_obligations", "discharge"},
     "ebbrt.runtime": set(),
-    "ebbrt.machine": set(),
+    "ebbrt.machine": {
+        # the event core and the node (machine helper)
+        "Core", "CostModel", "END_OF_TIME", "Instrument", "InterruptController",
+        "InterruptError", "MachineError", "Mapping", "MappingError", "MemoryBoundsError", "Mmu",
+        "NIC_VECTOR", "Node", "NodeDown", "PAGE_SIZE", "PageFault", "PhysicalMemory",
+        "Scheduled", "SchedulingError", "Simulator", "SimulatorBusy", "TIMER_VECTOR",
+        "TimerDevice", "Trace", "VECTORS", "VIRTUAL_BITS",
+        # the network (network helper)
+        "BROADCAST", "ETHERNET_MTU", "ETHERTYPE_EXPERIMENTAL", "ETHERTYPE_IPV4", "EthernetFrame",
+        "FrameError", "LinkConditions", "MacAddress", "MalformedCapture", "MalformedFrame",
+        "Network", "NetworkError", "Nic", "PcapCapture", "PcapRecord", "PcapWriter", "read_pcap",
+    },
 }
 
 
