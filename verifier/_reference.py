@@ -354,6 +354,7 @@ _BUILTINS: dict[str, Callable[..., Any]] = {
     "abs": lambda e, a: abs(a),
     "pow2": _pow2,
     "log": _log,
+    "range": lambda e, lo, hi: frozenset(range(lo, hi)),
 }
 
 _Rule = Callable[[_Evaluator, Any, _Frame], Any]

@@ -338,3 +338,12 @@ def test_a_missing_value_is_a_key_error_naming_it() -> None:
     ensures = result.checked.ebb("Counter").ops["bump"].decl.clauses[1].expr
     with pytest.raises(KeyError, match="by"):
         evaluate(ensures, {"count": 7}, result.checked, pre={"count": 3})
+
+
+@pytest.mark.parametrize("expr, expected", [
+    ("range(2, 5)", frozenset({2, 3, 4})),
+    ("range(5, 2)", frozenset()),
+    ("range(-2, 0)", frozenset({-2, -1})),
+])
+def test_range_is_the_half_open_interval(expr: str, expected: frozenset) -> None:
+    assert value_of(expr, "set<int>") == expected
