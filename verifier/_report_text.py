@@ -104,7 +104,12 @@ def print_result(result: Result, console: Console, source: str | None = None) ->
     if result.reason:
         console.print(Text(f"  reason: {result.reason}"))
     for name, value in result.details:
-        console.print(Text(f"  {name}: {value}"))
+        if "\n" not in value:
+            console.print(Text(f"  {name}: {value}"))
+            continue
+        console.print(Text(f"  {name}:"))  # a script or a message: indented, line by line
+        for line in value.splitlines():
+            console.print(Text(f"    {line}"))
     if result.counterexample is not None:
         console.print(Text("  counterexample:"))
         for line in _given(result.counterexample):

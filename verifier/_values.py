@@ -122,8 +122,11 @@ def _show_ns(ns: int) -> str:
     return f"{ns}ns"  # pragma: no cover - the loop ends at ns
 
 
-def _sort_key(value: Any) -> tuple[str, str]:
-    return (type(value).__name__, show(value))
+def _sort_key(value: Any) -> tuple[str, int, str]:
+    """Numbers by value (`2` before `10`), everything else by its spec text."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return ("int", value, "")
+    return (type(value).__name__, 0, show(value))
 
 
 def show(value: Any) -> str:

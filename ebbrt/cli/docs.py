@@ -36,6 +36,9 @@ def add_parser(sub: Any) -> None:
                         help="folder to write into (default: site)")
     parser.add_argument("--format", choices=tuple(FORMAT_CHOICES), default="both",
                         help="md, html or both (default: both)")
+    parser.add_argument("--results", metavar="REPORT.json",
+                        help="show each clause's verdict (proved, symbolically checked, tested "
+                             "with N examples, failed) from an `ebb verify --format json` report")
     parser.set_defaults(run=run)
 
 
@@ -58,8 +61,16 @@ def run(args: argparse.Namespace) -> int:
         print("ebb docs: the specs have errors; no docs written", file=sys.stderr)
         return EXIT_SPEC_ERRORS
     formats = FORMAT_CHOICES[args.format]
+    verdicts = None
+    if args.results:
+        from ..docgen._verdicts import ResultsError, load_verdicts
+        try:
+            verdicts = load_verdicts(Path(args.results))
+        except ResultsError as exc:
+            print(f"ebb docs: {exc}", file=sys.stderr)
+            return EXIT_USAGE
     try:
-        written = generate_docs(result.modules, out, formats=formats)
+        written = generate_docs(result.modules, out, formats=formats, verdicts=verdicts)
     except OSError as exc:
         print(f"ebb docs: cannot write under {out}: {exc.strerror or exc}", file=sys.stderr)
         return EXIT_USAGE

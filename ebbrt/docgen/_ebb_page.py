@@ -17,6 +17,7 @@ from ._model import (Block, BulletList, Emph, Figure, Inline, Item, Line, Page, 
 from ._ops import event_section, op_section
 from ._svg import initial_state, state_diagram
 from ._synopsis import synopsis
+from ._verdicts import verdict_tag
 from ._words import DECL_WORDS, SCOPE_WORDS, expr, formula_text, formula_words
 
 
@@ -75,7 +76,7 @@ def _invariants(entry: EbbEntry, scope: Scope) -> Section | None:
     items = []
     for m in _members(entry.decl, A.InvariantDecl):
         head: list[Inline] = [Emph(m.name.text), Text(": ")] if m.name is not None else []
-        items.append(Item(noted([*head, expr(m.expr)], m.doc)))
+        items.append(Item(noted([*head, expr(m.expr)], m.doc) + verdict_tag(m.span)))
     return _section("Invariants", "invariants",
                     [BulletList(tuple(items), css="invariants")] if items else [])
 

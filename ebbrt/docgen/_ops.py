@@ -16,6 +16,7 @@ from ._links import DEFAULT_CHECKED_EXCEPTION, Scope, anchor_for
 from ._model import (Block, Element, Emph, Inline, Item, Line, Para, Ref, Section, Tag, Text,
                      code, noted, prose)
 from ._synopsis import signature_parts
+from ._verdicts import verdict_tag
 from ._words import CASES_LEAD, DECL_WORDS, SYNC_WORDS, complexity_line, expr
 
 
@@ -42,7 +43,8 @@ def _frame(modifies: list[A.Modifies], scope: Scope) -> list[Item]:
 
 
 def _ensures(clauses: Iterable[A.Ensures]) -> list[Item]:
-    return [Item(noted([Text("Ensures "), expr(c.expr)], c.doc, ".")) for c in clauses]
+    return [Item(noted([Text("Ensures "), expr(c.expr)], c.doc, ".") + verdict_tag(c.span))
+            for c in clauses]
 
 
 # ---------------------------------------------------------------------------- op paragraphs
@@ -51,11 +53,11 @@ def _preconditions(op: A.OpDecl, scope: Scope) -> Element | None:
     items: list[Item] = []
     for c in op.clauses:
         if isinstance(c, A.Requires):
-            items.append(Item(noted([expr(c.expr)], c.doc)))
+            items.append(Item(noted([expr(c.expr)], c.doc) + verdict_tag(c.span)))
         elif isinstance(c, A.CheckedRequires):
             thrown = code(scope.ref(_checked_exception(c)))
             items.append(Item(noted([expr(c.expr), Text("; otherwise throws "), thrown],
-                                    c.doc)))
+                                    c.doc) + verdict_tag(c.span)))
     return Element("Preconditions", "preconditions", tuple(items)) if items else None
 
 
@@ -66,7 +68,8 @@ def _effects(op: A.OpDecl, scope: Scope) -> Element:
             items += _ensures([c])
         elif isinstance(c, A.Cases):
             arms = tuple(_case_item(arm) for arm in c.arms)
-            items.append(Item((Text(CASES_LEAD[(c.complete, c.disjoint)]),), arms))
+            items.append(Item((Text(CASES_LEAD[(c.complete, c.disjoint)]),
+                               *verdict_tag(c.span)), arms))
     return Element("Effects", "effects", tuple(items))
 
 
@@ -75,11 +78,12 @@ def _case_item(arm: A.CaseArm) -> Item:
     for effect in arm.effects:
         word = "ensures" if isinstance(effect, A.Ensures) else "returns"
         line += [Text(f"; {word} "), expr(effect.expr)]
-    return Item(noted(line, arm.doc, "."))
+    return Item(noted(line, arm.doc, ".") + verdict_tag(arm.span))
 
 
 def _returns(op: A.OpDecl, scope: Scope) -> Element | None:
-    items = tuple(Item(noted([expr(c.expr)], c.doc, ".")) for c in _clauses(op, A.Returns))
+    items = tuple(Item(noted([expr(c.expr)], c.doc, ".") + verdict_tag(c.span))
+                  for c in _clauses(op, A.Returns))
     return Element("Returns", "returns", items) if items else None
 
 
@@ -93,7 +97,7 @@ def _throws(op: A.OpDecl, scope: Scope) -> Element | None:
                 line += [Text("; then ensures "), expr(c.ensures)]
             else:
                 line.append(Text(DECL_WORDS["throws_unchanged"]))
-            items.append(Item(noted(line, c.doc, ".")))
+            items.append(Item(noted(line, c.doc, ".") + verdict_tag(c.span)))
         elif isinstance(c, A.CheckedRequires):
             items.append(Item((code(scope.ref(_checked_exception(c))),
                                Text(" when the precondition "), expr(c.expr),

@@ -13,6 +13,7 @@ from ._index_page import INDEX_STEM, SITE_TITLE, decl_page, index_page
 from ._links import SiteIndex
 from ._markdown import render_markdown
 from ._model import Page
+from ._verdicts import clause_verdicts
 
 FORMATS = ("md", "html")
 XML_DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>\n'
@@ -54,17 +55,21 @@ def render_site(pages: list[Page], formats: Iterable[str] = FORMATS) -> dict[str
 
 def generate_docs(modules: Union[Iterable[A.Module], Mapping[str, A.Module]],
                   out_dir: Union[str, Path], *,
-                  formats: Iterable[str] = FORMATS) -> list[Path]:
+                  formats: Iterable[str] = FORMATS,
+                  verdicts: Mapping[tuple[str, int, int], str] | None = None) -> list[Path]:
     """Write the reference docs of `modules` (parsed specs) under `out_dir`; return the files.
 
     `formats` picks `md` (`out_dir/md/<Ebb>.md`), `html` (`out_dir/html/<Ebb>.html`, `index.html`,
     `style.css`) or both. Protocol diagrams are saved as `out_dir/html/<Ebb>-<Protocol>.svg`.
     Modules are known by their `path` (a `CheckResult.modules` mapping works as is); a path given
     twice is documented once. The same modules always give byte-identical files; files already
-    in `out_dir` that the site does not contain are left alone."""
+    in `out_dir` that the site does not contain are left alone. `verdicts` (from
+    `load_verdicts`) puts each clause's verdict beside it."""
     if isinstance(modules, Mapping):
         modules = modules.values()
-    files = render_site(build_pages(modules), formats)
+    with clause_verdicts(verdicts or {}):
+        pages = build_pages(modules)
+    files = render_site(pages, formats)
     root = Path(out_dir)
     written = []
     for relative, text in files.items():
