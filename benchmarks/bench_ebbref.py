@@ -11,7 +11,9 @@ the total (a small body, as most Ebb operations have at least). Rows:
 - inline per-core table lookup: `CPU.table[ebb_id].method(k)` written at the call site, what a
   compiler inlining the lookup would emit (DESIGN.md's anchor: 1.5x);
 - EbbRef: `ref.method(k)`, the call an Ebb's user writes: the generated method of
-  `EbbRef[Counter]` looks the id up in the running core's table, then calls (the goal row);
+  `EbbRef[Counter]` looks the id up in the running core's table, calls, and caches the bound
+  method in the ref until the core's table is switched (the next event), so later calls in
+  the same event are an attribute read and the call (the goal row);
 - EbbRef deref: `ref().method(k)`, the representative fetched by `ref()` on each call;
 - EbbRef through a call gate: `ref.method(k)` with `direct_gate` set, the path every call
   takes once contracts are enforced (the gate only makes the call; contracts cost extra).
@@ -23,9 +25,9 @@ is used (the median is shown beside it). Times are this process's CPU time and i
 `for` loop that feeds the arguments, the same few ns in every row.
 
 A self-check runs first: every variant returns the same values; the first `ref` call on a
-core faults exactly once and later ones do not; and the EbbRef rows really look the table up
-on each call (after the table entry is swapped for another representative, the next call
-reaches that one). If anything is off the benchmark stops with exit status 1. Not a test: a
+core faults exactly once and later ones do not; and the EbbRef rows really follow the table
+(after the table entry is swapped for another representative, the next event's calls reach
+that one). If anything is off the benchmark stops with exit status 1. Not a test: a
 missed goal is printed, not turned into an exit status.
 """
 
@@ -220,7 +222,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"Counter, a shared Ebb, on one core: {len(ARGUMENTS)} calls per pass; best of "
           f"{args.repeat} interleaved rounds; bodies: "
           f"{', '.join(f'{b} ({BODY_TEXT[b]})' for b in bodies)}")
-    print("self-check: same results; one fault, then none; every ref call reads the table")
+    print("self-check: same results; one fault, then none; ref calls follow the table")
     print()
     print("\n".join(report(measure(bodies, args.repeat, args.min_time, args.number), bodies)))
     return 0

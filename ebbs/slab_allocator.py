@@ -20,7 +20,7 @@ from ..verifier import Context, implements
 from ._errors import InvalidArgument, OutOfMemory
 from .page_allocator import PAGE_SIZE, PageAllocator
 
-DEFAULT_OBJECT_SIZE = 64
+DEFAULT_OBJECT_SIZE = 512  # 8 objects per page: a small pool, so running out is reachable in tests
 DEFAULT_SLAB_PAGES = 1  # pages of the private page allocator made when none is given
 
 

@@ -108,20 +108,22 @@ class Core:
     def _wake(self) -> None:
         """Make sure a dispatch is scheduled (unless one is, or an item is running)."""
         if self._wakeup is None and not self._running:
-            delay = self.busy_until - self.sim.now
-            self._wakeup = self.sim.schedule(delay if delay > 0 else 0, self._dispatch,
-                                             label=self.name)
+            sim = self.sim
+            delay = self.busy_until - sim._now
+            self._wakeup = sim.schedule(delay if delay > 0 else 0, self._dispatch,
+                                        label=self.name)
 
     def _dispatch(self) -> None:
         """Take and run one item, then account for its cost."""
         self._wakeup = None
         node, sim = self.node, self.sim
+        vector = -1                       # >= 0: the item is this interrupt, not queued work
         if self._irqs:
             vector = self._irqs.popleft()
             self._charged = node.cost.interrupt_entry_ns
             declared = 0
-            sim.record(self.name, "irq", f"vector={vector}")
-            fn: Work = lambda: node.interrupts.take(self.index, vector)  # noqa: E731
+            if sim.instrument is not None:
+                sim.record(self.name, "irq", f"vector={vector}")
         elif self._work:
             fn, declared, label = self._work.popleft()
             self._charged = node.cost.event_dispatch_ns
@@ -129,11 +131,14 @@ class Core:
                 sim.record(self.name, "run", label or action_name(fn))
         else:
             return
-        start = sim.now
+        start = sim._now
         self._running = True
         node.current_core = self
         try:
-            fn()
+            if vector >= 0:
+                node.interrupts.take(self.index, vector)
+            else:
+                fn()
         finally:
             charged = self._charged + declared
             self._running = False

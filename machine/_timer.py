@@ -31,6 +31,7 @@ class TimerDevice:
         self._period = 0
         self._deadline: int | None = None
         self._pending: Scheduled | None = None
+        self._label = f"{core.name}.timer"   # its simulator events' label, made once
 
     @property
     def armed(self) -> bool:
@@ -48,16 +49,21 @@ class TimerDevice:
 
     def arm(self, delay_ns: int, *, period_ns: int = 0) -> None:
         """Interrupt `delay_ns` from the core's local time, then every `period_ns` if > 0."""
-        for what, value in (("delay_ns", delay_ns), ("period_ns", period_ns)):
-            if type(value) is not int or value < 0:
-                raise SchedulingError(f"{self.core.name} timer: {what} must be an int >= 0 (ns),"
-                                      f" got {value!r}")
+        if type(delay_ns) is not int or delay_ns < 0 or type(period_ns) is not int \
+                or period_ns < 0:
+            what, value = (("delay_ns", delay_ns) if type(delay_ns) is not int or delay_ns < 0
+                           else ("period_ns", period_ns))
+            raise SchedulingError(f"{self.core.name} timer: {what} must be an int >= 0 (ns),"
+                                  f" got {value!r}")
         core = self.core
-        self._disarm()
+        if self._pending is not None:
+            self._pending.cancel()
         core.charge(core.node.cost.timer_program_ns)
         self._period = period_ns
         self._program(core.now + delay_ns)
-        core.sim.record(core.name, "timer.arm", f"deadline={self._deadline} period={period_ns}")
+        if core.sim.instrument is not None:
+            core.sim.record(core.name, "timer.arm",
+                            f"deadline={self._deadline} period={period_ns}")
 
     def cancel(self) -> bool:
         """Disarm; True if the timer was armed."""
@@ -75,8 +81,7 @@ class TimerDevice:
     def _program(self, deadline: int) -> None:
         sim = self.core.sim
         self._deadline = deadline
-        self._pending = sim.schedule(deadline - sim.now, self._expire,
-                                     label=f"{self.core.name}.timer")
+        self._pending = sim.schedule(deadline - sim._now, self._expire, label=self._label)
 
     def _disarm(self) -> None:
         if self._pending is not None:
@@ -94,5 +99,6 @@ class TimerDevice:
         else:
             self._deadline = None
         self.fired += 1
-        core.sim.record(core.name, "timer.fire", f"vector={self.vector}")
+        if core.sim.instrument is not None:
+            core.sim.record(core.name, "timer.fire", f"vector={self.vector}")
         core.interrupt(self.vector)

@@ -42,7 +42,7 @@ class Event:
         """The awaited future was fulfilled on `fulfilled_on`'s core: resume where we blocked."""
         home = self.em
         if fulfilled_on is home:
-            home.spawn_local(self.resume, True)
+            home._post(self.resume)        # spawn_local(self.resume, force_async=True)
         elif fulfilled_on.node_rt is home.node_rt:
             fulfilled_on.spawn_remote(self.resume, home.index)
         else:

@@ -24,22 +24,42 @@ if TYPE_CHECKING:
     from ..machine import Core
     from ._events import EventManager
 
-__all__ = ["CPU", "OUTSIDE", "current_core", "current_event_manager", "on_a_core"]
+__all__ = ["CPU", "OUTSIDE", "current_core", "current_event_manager", "forget_cached_methods",
+           "on_a_core"]
 
 OUTSIDE: dict[int, Any] = {}
 
 
 class _Registers:
-    """`table`: the translation table calls read; `em`: the running core's event manager."""
+    """`table`: the translation table calls read; `em`: the running core's event manager;
+    `cached`: the refs holding bound methods of `table`'s representatives (see _ebbref.py),
+    which every switch of `table` must forget (`switch`)."""
 
-    __slots__ = ("table", "em")
+    __slots__ = ("table", "em", "cached")
 
     def __init__(self) -> None:
         self.table: dict[int, Any] = OUTSIDE
         self.em: EventManager | None = None
+        self.cached: list[Any] = []
+
+    def switch(self, table: dict[int, Any], em: EventManager | None) -> None:
+        """Point the registers at another core's table (or back), forgetting every method a
+        ref cached from the table that was live until now."""
+        if self.cached:
+            forget_cached_methods()
+        self.table, self.em = table, em
 
 
 CPU = _Registers()
+
+
+def forget_cached_methods() -> None:
+    """Drop the bound methods refs cached from the live table: after a table switch, or when
+    an entry of the live table is replaced (`cache_ref`)."""
+    cached = CPU.cached
+    for ref in cached:
+        ref.__dict__.clear()
+    cached.clear()
 
 
 def current_event_manager(doing: str = "this") -> EventManager:

@@ -162,7 +162,7 @@ def typed_ref_class(ebb_type: type) -> type:
     """The `EbbRef[ebb_type]` class: made on first use, then the same object every time."""
     cls = _TYPED.get(ebb_type)
     if cls is None:
-        namespace: dict[str, Any] = {"__slots__": (), "_ebb_type": ebb_type,
+        namespace: dict[str, Any] = {"__slots__": ("__dict__",), "_ebb_type": ebb_type,
                                      "__module__": __name__,
                                      "__qualname__": f"EbbRef[{ebb_type.__qualname__}]"}
         for name, function in _public_methods(ebb_type):
@@ -209,10 +209,19 @@ def _proxy(ebb_type: type, name: str, function: FunctionType) -> FunctionType | 
 
         def add(self, n=_ebbref_d1):
             try:
-                _ebbref_rep = _ebbref_cpu.table[self.id]
+                _ebbref_m = _ebbref_cpu.table[self.id].add
             except KeyError:
                 return _ebbref_slow(self, 'add', (n, ), {})
-            return _ebbref_rep.add(n)
+            self.__dict__['add'] = _ebbref_m
+            _ebbref_cached.append(self)
+            return _ebbref_m(n)
+
+    It caches the bound method in the ref's instance dict, where the next `ref.add` finds it
+    before the class's method: a call is then an attribute read and the representative's own
+    call, nothing in between. The cache is per core and per event: every switch of
+    `CPU.table` (an event starting or ending, `on_core`) and every `cache_ref` forgets it
+    (`CPU.cached` lists the refs holding one), so no call reaches another core's, or a
+    replaced, representative.
     """
     try:
         signature = inspect.signature(function)
@@ -221,7 +230,8 @@ def _proxy(ebb_type: type, name: str, function: FunctionType) -> FunctionType | 
     params = list(signature.parameters.values())
     if not params or params[0].kind not in (_KIND.POSITIONAL_ONLY, _KIND.POSITIONAL_OR_KEYWORD):
         return None
-    namespace: dict[str, Any] = {"_ebbref_cpu": CPU, "_ebbref_slow": _slow_call}
+    namespace: dict[str, Any] = {"_ebbref_cpu": CPU, "_ebbref_slow": _slow_call,
+                                 "_ebbref_cached": CPU.cached}
     header = []
     for index, param in enumerate(params):
         if param.default is not param.empty:
@@ -250,10 +260,12 @@ def _proxy(ebb_type: type, name: str, function: FunctionType) -> FunctionType | 
     header_text = signature.replace(parameters=header, return_annotation=signature.empty)
     source = (f"def {name}{header_text}:\n"
               f"    try:\n"
-              f"        _ebbref_rep = _ebbref_cpu.table[{this}.id]\n"
+              f"        _ebbref_m = _ebbref_cpu.table[{this}.id].{name}\n"
               f"    except KeyError:\n"
               f"        return _ebbref_slow({this}, {name!r}, {args}, {{{', '.join(keywords)}}})\n"
-              f"    return _ebbref_rep.{name}({', '.join(call)})\n")
+              f"    {this}.__dict__[{name!r}] = _ebbref_m\n"
+              f"    _ebbref_cached.append({this})\n"
+              f"    return _ebbref_m({', '.join(call)})\n")
     exec(compile(source, f"<EbbRef[{ebb_type.__qualname__}].{name}>", "exec"), namespace)
     proxy: FunctionType = namespace[name]
     proxy.__qualname__ = f"EbbRef[{ebb_type.__qualname__}].{name}"

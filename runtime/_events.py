@@ -25,7 +25,7 @@ from types import CoroutineType
 from typing import TYPE_CHECKING, Any, Callable
 
 from ._blocking import Event, start_event
-from ._cpu import CPU
+from ._cpu import CPU, forget_cached_methods
 from ._ebbref import EbbRef
 from ._errors import InvalidArgument, RuntimeFault
 from ._ids import EVENT_MANAGER_ID
@@ -125,16 +125,21 @@ class EventManager(MulticoreEbb):
         Point the registers at this core (its translation table, or its gated table while a
         call gate is set), run the work, turn a coroutine it returns into an event (it runs
         until it blocks), and restore the registers."""
-        saved_table, saved_em = CPU.table, CPU.em
-        CPU.table = self.table if self.runtime.call_gate is None else self.gated_table
-        CPU.em = self
+        cpu = CPU                         # CPU.switch(...), inline: this is the hot path
+        saved_table, saved_em = cpu.table, cpu.em
+        if cpu.cached:
+            forget_cached_methods()
+        cpu.table = self.table if self.runtime.call_gate is None else self.gated_table
+        cpu.em = self
         self.events += 1
         try:
             result = work(*args)
             if type(result) is CoroutineType:
                 start_event(result, self)
         finally:
-            CPU.table, CPU.em = saved_table, saved_em
+            if cpu.cached:
+                forget_cached_methods()
+            cpu.table, cpu.em = saved_table, saved_em
 
     def _post(self, work: Work) -> None:
         """Queue `work` as one item of this core."""

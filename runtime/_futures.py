@@ -131,7 +131,7 @@ class _Continuation:
         self.fn, self.future, self.result = fn, future, result
 
     def wake(self, em: Any) -> None:
-        em.spawn_local(self.run, True)   # its own event, on the fulfilling core
+        em._post(self.run)   # spawn_local(self.run, force_async=True): its own event, here
 
     def run(self) -> None:
         source, result = self.future, self.result

@@ -102,13 +102,12 @@ class Runtime:
         """Run the body as if on that core (its translation table live; no simulated time
         passes): for tests and interactive use, e.g. to create an Ebb before a run."""
         em = self.event_manager(node, core)
-        saved = CPU.table, CPU.em
-        CPU.table = em.table if self.call_gate is None else em.gated_table
-        CPU.em = em
+        saved_table, saved_em = CPU.table, CPU.em
+        CPU.switch(em.table if self.call_gate is None else em.gated_table, em)
         try:
             yield em
         finally:
-            CPU.table, CPU.em = saved
+            CPU.switch(saved_table, saved_em)
 
     # ------------------------------------------------------------------ running
     def run_until(self, time: int) -> None:

@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from ._cpu import current_event_manager
+from ._cpu import CPU, current_event_manager, forget_cached_methods
 from ._ids import EbbId
 
 __all__ = ["GlobalIdMap", "IdEntry", "LocalIdMap", "cache_ref"]
@@ -74,3 +74,5 @@ def cache_ref(ebb_id: EbbId, rep: Any) -> None:
     em = current_event_manager(f"caching a representative for Ebb {ebb_id:#x}")
     em.table[ebb_id] = rep
     em.gated_table.pop(ebb_id, None)    # a stand-in for a replaced representative
+    if CPU.cached:                      # methods of a replaced representative
+        forget_cached_methods()

@@ -143,7 +143,11 @@ class Timer(MulticoreEbb):
             self.fire(hook)
         else:
             gate(TIMER, self, "fire", (hook,), {})
-        _run_callback(hook)
+        callback = getattr(type(hook), "fire", None)     # the hook's fire(), else the hook
+        if callback is not None:
+            callback(hook)
+        else:
+            hook()
 
     def _program(self, due: int) -> None:
         self._device.arm(max(0, due - self.core.now))
@@ -165,15 +169,6 @@ class Timer(MulticoreEbb):
             heapify(self._heap)
             self._dead = 0
         return entry[3]
-
-
-def _run_callback(hook: Any) -> None:
-    """A hook's callback: its `fire()` method if it has one, else the hook itself."""
-    callback = getattr(type(hook), "fire", None)
-    if callback is not None:
-        callback(hook)
-    else:
-        hook()
 
 
 TIMER: EbbRef[Timer] = EbbRef[Timer](TIMER_ID)

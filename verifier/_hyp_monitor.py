@@ -147,6 +147,14 @@ class Monitor:
                 return False
         return True
 
+    def normal_path(self, name: str, args: Sequence[Any]) -> bool:
+        """Whether `name(*args)` is due to return normally: every `checked requires` holds and
+        no `throws` condition does (read on the current model, as `enabled` leaves it)."""
+        mc = self.clauses.members[name]
+        env = self._env(self.model, mc, args)
+        return (all(self._condition(c, env, None) is True for c in mc.checked)
+                and not any(self._condition(c, env, None) is True for c in mc.throws))
+
     def call(self, name: str, args: Sequence[Any], *, checked_preconditions: bool = True
              ) -> Outcome:
         """Call op or event `name` with spec-value `args` and check it. With

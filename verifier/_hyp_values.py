@@ -161,6 +161,10 @@ class ValuePool:
         model, history = self.split(t)
         return list(dict.fromkeys([*model, *history]))
 
+    def history_of(self, t: Type) -> list[Any]:
+        """The arguments and results of type `t` the run remembers, oldest first."""
+        return [v for v in self.history.get(_kind(t), ()) if conforms(v, t, self.ncores)]
+
     def split(self, t: Type) -> tuple[list[Any], list[Any]]:
         """The values of type `t` in the current model, and those only in the history."""
         kind = _kind(t)

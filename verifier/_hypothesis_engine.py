@@ -65,7 +65,7 @@ class HypothesisEngineError(EbbrtError, ValueError):
 
 
 def run_hypothesis(target: Any, *, max_examples: int = DEFAULT_MAX_EXAMPLES,
-                   stateful_step_count: int = DEFAULT_STEPS, seed: int | None = None,
+                   stateful_step_count: int = DEFAULT_STEPS, seed: int | None = 0,
                    backend: str = "hypothesis", ncores: int = DEFAULT_NCORES,
                    evaluator: str = "compiled", max_rounds: int = MAX_ROUNDS
                    ) -> list[Result]:

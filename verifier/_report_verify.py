@@ -81,9 +81,12 @@ def clause_table(impl: ImplementationReport) -> Table:
 def verify_summary_line(report: VerifyReport) -> str:
     line = summary_line(report.as_prove_report()).replace(" obligation", " result", 1)
     n = len(report.implementations)
-    clauses = sum(len(impl.clauses()) for impl in report.implementations)
+    c = report.clause_counts()
     engines = ", ".join(report.engines)
-    return f"{line}; {n} implementation{'s' * (n != 1)}, {clauses} clauses checked ({engines})"
+    clauses = sum(c.values())
+    return (f"{line}; {n} implementation{'s' * (n != 1)}: {clauses} clauses, "
+            f"{c['established']} established, {c['failed']} failed, {c['undecided']} undecided "
+            f"({engines})")
 
 
 def _short(path: str) -> str:
@@ -94,6 +97,7 @@ def _short(path: str) -> str:
 def verify_dict(report: VerifyReport) -> dict[str, Any]:
     data = report_dict(report.as_prove_report())
     data["format"] = FORMAT
+    data["exit_status"] = report.exit_status  # by clause, not by each engine's result
     data["engines"] = list(report.engines)
     data["implementations"] = [
         {"name": impl.name, "ebb": impl.ebb, "spec": impl.spec,
@@ -105,6 +109,7 @@ def verify_dict(report: VerifyReport) -> dict[str, Any]:
                      for row in impl.clauses()]}
         for impl in report.implementations]
     data["import_problems"] = list(report.import_problems)
+    data["clauses"] = report.clause_counts()
     return data
 
 

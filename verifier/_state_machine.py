@@ -9,7 +9,9 @@ Rules:
   for every type rather than only handles, so a `requires x in elems` is met often. The
   `requires` clauses filter the call: up to ATTEMPTS draws, and if none satisfies them the
   step makes no call (rejecting the whole example, as `assume` would, wastes the steps
-  before it);
+  before it). Input heuristics on top (`_hyp_bias`): the newest values first, an op's
+  previous argument again, the low corner of ranges, half the steps aiming at the normal
+  path;
 - one per event (`event_<name>`), enabled (`@precondition`) when some choice of arguments
   among the values seen satisfies its `when` guard; the harness runs it on its core;
 - `advance_time`: `now` moves forward by a drawn duration (so timers fall due);
@@ -35,6 +37,7 @@ from ._binding import Binding, Context
 from ._hyp_clauses import MemberClauses
 from ._hyp_monitor import Monitor, SpecViolation, clauses_of
 from ._hyp_trace import TraceRecorder, result_parts
+from ._hyp_bias import biased, recent_first
 from ._hyp_hints import Hint, argument_hints, hint_values
 from ._hyp_values import ValuePool, conforms
 from ._strategies import DEFAULT_NCORES, nanoseconds, strategy_for
@@ -88,6 +91,7 @@ class SpecMachine(RuleBasedStateMachine):
         self.strategies: dict[Type, st.SearchStrategy[Any]] = {}
         self.event_choices: tuple[int, dict[str, list[tuple[Any, ...]]]] = (-1, {})
         self.step_index = 0
+        self.previous_args: dict[tuple[str, str], list[Any]] = {}  # (op, param) -> [value]
         try:
             self.monitor = Monitor(self.binding, self.context, evaluator=self.evaluator,
                                    ignore=self.ignore, check_invariants=False,
@@ -111,16 +115,23 @@ class SpecMachine(RuleBasedStateMachine):
         self.pool.observe_model(monitor.model, self.model_types)
         types = [self.binding.instantiate(p.type) for p in mc.symbol.params]
         hints = self.hints[name]
-        for _ in range(ATTEMPTS):
+        # half the steps of an op that may throw aim at its normal path (`_hyp_bias`)
+        aim_normal = bool(mc.checked or mc.throws) and data.draw(st.booleans())
+        for attempt in range(ATTEMPTS):
             drawn: dict[str, Any] = {}
             for p, t in zip(mc.symbol.params, types):
                 suggested = self._suggested(hints.get(p.name), t, drawn)
-                drawn[p.name] = self._draw_argument(data, t, suggested)
+                again = self.previous_args.get((name, p.name))
+                drawn[p.name] = self._draw_argument(data, t, suggested, again)
             args = tuple(drawn.values())
-            if monitor.enabled(name, args, refresh=False):
+            if monitor.enabled(name, args, refresh=False) and (
+                    not aim_normal or attempt == ATTEMPTS - 1
+                    or monitor.normal_path(name, args)):
                 break
         else:
             return
+        for p, value in zip(mc.symbol.params, args):
+            self.previous_args[(name, p.name)] = [value]
         self._run(mc, args, types)
 
     def call_event(self, name: str, data: st.DataObject) -> None:
@@ -217,18 +228,25 @@ class SpecMachine(RuleBasedStateMachine):
         values = hint_values(hints, lambda e: monitor.ev.value(e, env))
         return [v for v in values if conforms(v, t, self.ncores)]
 
-    def _draw_argument(self, data: st.DataObject, t: Type, suggested: list[Any]) -> Any:
-        """A value of type `t`: one the requires suggest (twice as likely as the others), one
-        of the current model's, an earlier argument or result, or a fresh value (which the
-        minimizer prefers). Values are picked by index with cached strategies (a new
-        `sampled_from` per draw costs Hypothesis more than the whole step)."""
+    def _draw_argument(self, data: st.DataObject, t: Type, suggested: list[Any],
+                       again: list[Any] | None = None) -> Any:
+        """A value of type `t`: one the requires suggest (twice as likely as the others), with
+        them the newest arguments and results among them (`_hyp_bias.recent_first`); the
+        value `again` this parameter had at the op's previous call; one of the current
+        model's, an earlier argument or result, or a fresh value (which the minimizer prefers;
+        integers biased as `_hyp_bias.biased` says). Values are picked by index with cached
+        strategies (a new `sampled_from` per draw costs Hypothesis more than the whole step)."""
         base = self.strategies.get(t)
         if base is None:
-            base = strategy_for(t, types=self.binding.types, ncores=self.ncores)
+            base = biased(t, strategy_for(t, types=self.binding.types, ncores=self.ncores))
             self.strategies[t] = base
         model, history = self.pool.split(t)
-        sources = [[], suggested, suggested, model, history] if suggested else \
-            [[], model, model, history]  # index 0: fresh
+        again = [v for v in again or () if not suggested or v in suggested]
+        if suggested:  # index 0: fresh
+            recent = recent_first(self.pool.history_of(t), suggested)
+            sources = [[], suggested, suggested, recent, again, model, history]
+        else:
+            sources = [[], model, model, history, again]
         available = [i for i, values in enumerate(sources) if i == 0 or values]
         pick = available[data.draw(_index(len(available)))] if len(available) > 1 else 0
         if pick == 0:

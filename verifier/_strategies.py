@@ -152,9 +152,16 @@ def integer_bounds(t: IntType) -> tuple[int, int]:
 
 
 def nanoseconds() -> st.SearchStrategy[int]:
-    """Non-negative nanoseconds up to MAX_NS, mostly whole microseconds (specs write `us`)."""
-    return st.one_of(st.integers(0, MAX_NS // MICROSECOND).map(lambda us: us * MICROSECOND),
-                     st.integers(0, MAX_NS))
+    """Non-negative nanoseconds up to MAX_NS, mostly whole microseconds (specs write `us`): a
+    whole number of microseconds, plus a few nanoseconds when the selector draws its largest
+    value (Hypothesis favours the smallest), so odd values come up too."""
+    return st.tuples(st.integers(0, MAX_NS // MICROSECOND), st.integers(0, 3),
+                     st.integers(1, MICROSECOND - 1)).map(_to_nanoseconds)
+
+
+def _to_nanoseconds(drawn: tuple[int, int, int]) -> int:
+    us, selector, extra = drawn
+    return min(MAX_NS, us * MICROSECOND + (extra if selector == 3 else 0))
 
 
 def handles(type_name: str, pool: int = HANDLE_POOL) -> st.SearchStrategy[Handle]:

@@ -99,9 +99,11 @@ class ImplementationReport:
     results: tuple[Result, ...]
 
     def clauses(self) -> list[ClauseRow]:
-        groups: dict[tuple[str, str, str, str], list[Result]] = {}
+        """The results grouped by clause: its kind and its place in the spec (an invariant
+        that CrossHair checks per operation and Hypothesis after every step is one clause)."""
+        groups: dict[tuple[str, str, str], list[Result]] = {}
         for r in self.results:
-            key = (r.ebb, r.subject, r.kind, f"{r.span}")
+            key = (r.ebb, r.kind, f"{r.span}")
             groups.setdefault(key, []).append(r)
         return [ClauseRow(rs[0].ebb, rs[0].subject, rs[0].kind, rs[0].span, tuple(rs))
                 for rs in groups.values()]
@@ -137,10 +139,32 @@ class VerifyReport:
         found = Counter(outcome(r) for r in self.results)
         return {name: found.get(name, 0) for name in OUTCOMES}
 
+    def clause_counts(self) -> dict[str, int]:
+        """Implementation clauses by combined verdict: established (proved, symbolically
+        checked or tested by some engine), failed (refuted by one), undecided (neither)."""
+        found = Counter(_standing(row.verdict) for impl in self.implementations
+                        for row in impl.clauses())
+        return {name: found.get(name, 0) for name in ("established", "failed", "undecided")}
+
     @property
     def exit_status(self) -> int:
-        status = self.as_prove_report().exit_status
-        return 1 if self.import_problems and status == 0 else status
+        """1 when a spec obligation or an implementation clause failed (or a module did not
+        import), 3 when something is undecided, else 0. A clause counts once, by the verdict
+        its engines reach together: tested by Hypothesis and undecided by CrossHair is
+        established."""
+        proved = self.prove.exit_status if self.prove is not None else 0
+        clauses = self.clause_counts()
+        if proved == 1 or clauses["failed"] or self.import_problems:
+            return 1
+        if proved == 3 or clauses["undecided"]:
+            return 3
+        return 0
+
+
+def _standing(verdict: Verdict) -> str:
+    if verdict is Verdict.REFUTED:
+        return "failed"
+    return "established" if verdict in (Verdict.PROVED, Verdict.TESTED) else "undecided"
 
 
 Engine = Callable[[Binding, VerifyOptions], list[Result]]

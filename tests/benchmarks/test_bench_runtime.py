@@ -71,4 +71,5 @@ def test_events_tiny_run_prints_every_row_and_ratio(events, capsys):
         for label in runs:
             assert re.search(rf"^\w+\s+{re.escape(label)}\s+[\d,]+\s+[\d,]+", out, re.M), label
     assert re.search(rf"^ebbrt / SimPy\s+>= 1x\s+{RATIO} (met|missed)$", out, re.M)
+    assert re.search(rf"^Simulator / SimPy\s+>= 1x\s+{RATIO} (met|missed)$", out, re.M)
     assert re.search(rf"^ebbrt / asyncio\s+-\s+{RATIO}$", out, re.M)

@@ -81,6 +81,7 @@ def test_same_trace_in_another_process_with_other_hash_randomisation() -> None:
     code = ("import sys; sys.path.insert(0, sys.argv[1]);"
             " from test_determinism import scenario; print(scenario(seed=11).digest())")
     env = dict(os.environ, PYTHONHASHSEED="12345")
+    # cwd: not the checkout, whose `ebbrt/` folder would shadow the installed package
     child = subprocess.run([sys.executable, "-c", code, here], env=env, capture_output=True,
-                           text=True, check=True, timeout=120)
+                           text=True, check=True, timeout=120, cwd=here)
     assert child.stdout.strip() == scenario(seed=11).digest()
