@@ -49,6 +49,7 @@ from ._hyp_clauses import EbbClauses, HypClause
 from ._hyp_monitor import Monitor, SpecViolation, clauses_of
 from ._hyp_script import render_script
 from ._hyp_trace import minimize
+from ._hyp_isolation import no_local_constants
 from ._result import Result, Verdict
 from ._state_machine import Tally, machine_class
 from ._strategies import DEFAULT_NCORES
@@ -163,11 +164,12 @@ def _run(machine: type, config: settings, backend: str, tally: Tally) -> None:
     not deterministic (Hypothesis' stateful rule selection makes some): it is kept out of the
     user's output and counted instead."""
     if backend == "hypothesis":
-        run_state_machine_as_test(machine, settings=config)
+        with no_local_constants():
+            run_state_machine_as_test(machine, settings=config)
         return
     noise = io.StringIO()
     try:
-        with contextlib.redirect_stdout(noise):
+        with contextlib.redirect_stdout(noise), no_local_constants():
             run_state_machine_as_test(machine, settings=config)
     finally:
         tally.abandoned += noise.getvalue().count("*** Begin Not Deterministic Debug ***")
