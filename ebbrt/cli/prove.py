@@ -24,6 +24,7 @@ from typing import IO, Any, Callable
 from ..ebbs import library_dir
 from ..spec import check_paths
 from . import EXIT_SPEC_ERRORS, EXIT_USAGE
+from ._output import emit_report
 
 FORMATS = ("text", "json", "sarif", "junit")
 
@@ -107,18 +108,10 @@ def run(args: argparse.Namespace) -> int:
     except ProverError as exc:
         print(f"ebb prove: {exc}", file=sys.stderr)
         return EXIT_SPEC_ERRORS
-    if args.output:
-        try:
-            with open(args.output, "w", encoding="utf-8") as out:
-                _write(report, args.format, out, result.sources, terminal=False)
-        except OSError as exc:
-            print(f"ebb prove: cannot write `{args.output}`: {exc.strerror or exc}",
-                  file=sys.stderr)
-            return EXIT_USAGE
-        print(_summary(report), file=sys.stderr)
-    else:
-        _write(report, args.format, sys.stdout, result.sources, terminal=None)
-    return report.exit_status
+    return emit_report(
+        "ebb prove", args.output,
+        lambda out, terminal: _write(report, args.format, out, result.sources, terminal),
+        lambda: _summary(report), report.exit_status)
 
 
 def _progress_bar() -> Any:

@@ -18,6 +18,7 @@ from typing import IO, Any
 from ..ebbs import library_dir
 from ..spec import check_paths
 from . import EXIT_SPEC_ERRORS, EXIT_USAGE
+from ._output import emit_report
 from .prove import FORMATS, _positive
 
 DEFAULT_EXAMPLES = 100
@@ -125,19 +126,11 @@ def run(args: argparse.Namespace) -> int:
     except ProverError as exc:
         print(f"{command}: {exc}", file=sys.stderr)
         return EXIT_SPEC_ERRORS
-    if args.output:
-        try:
-            with open(args.output, "w", encoding="utf-8") as out:
-                _write(report, args.format, out, result.sources, terminal=False)
-        except OSError as exc:
-            print(f"{command}: cannot write `{args.output}`: {exc.strerror or exc}",
-                  file=sys.stderr)
-            return EXIT_USAGE
-        from ..verifier._report_verify import verify_summary_line
-        print(verify_summary_line(report), file=sys.stderr)
-    else:
-        _write(report, args.format, sys.stdout, result.sources, terminal=None)
-    return report.exit_status
+    from ..verifier._report_verify import verify_summary_line
+    return emit_report(
+        command, args.output,
+        lambda out, terminal: _write(report, args.format, out, result.sources, terminal),
+        lambda: verify_summary_line(report), report.exit_status)
 
 
 def _specs_of(python_files: list[Path], known: list[Path]) -> list[Path]:
