@@ -7,7 +7,9 @@ from dataclasses import dataclass
 from typing import Any, Callable, Hashable, Iterable, Mapping, Protocol
 
 from ..spec import ast as A
-from ..spec._printer import format_arith, format_expr
+from ..spec._printer import format_expr
+from ..spec._printer import format_formula as formula_text
+from ..spec._printer import format_pattern as pattern_text
 from ..spec._symbols import EbbSymbol, EventSymbol, OpSymbol, VarSymbol
 from ..spec._typecheck import Checked
 from ..spec._types import Type
@@ -23,22 +25,6 @@ Bound = dict[str, Any]  # pattern variable -> value
 
 
 # ---------------------------------------------------------------------------- clause text
-
-def pattern_text(p: A.Pattern) -> str:
-    return f"{p.name.text}({', '.join(b.text for b in p.binders)})"
-
-
-def formula_text(f: A.Formula) -> str:
-    """The formula in spec syntax, as the spec writes it."""
-    if isinstance(f, A.Always):
-        return f"always {format_expr(f.expr)}"
-    if isinstance(f, A.NeverBefore):
-        offset = f" + {format_arith(f.offset)}" if f.offset is not None else ""
-        return f"never {pattern_text(f.event)} before {pattern_text(f.before)}{offset}"
-    unless = f" unless {pattern_text(f.unless)}" if f.unless is not None else ""
-    return (f"{pattern_text(f.trigger)} leads_to {pattern_text(f.response)} within "
-            f"[{format_expr(f.low)}, {format_expr(f.high)}]{unless}")
-
 
 def temporal_info(ebb: EbbSymbol, decl: A.TemporalDecl) -> ClauseInfo:
     label = decl.name.text if decl.name is not None else ""

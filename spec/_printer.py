@@ -117,3 +117,20 @@ def _bare(e: A.Expr) -> str:  # noqa: C901 - one branch per node type
         bindings = ", ".join(f"{b.name.text} in {_fmt(b.collection, _ADD)}" for b in e.bindings)
         return f"{e.kind} {bindings}: {_fmt(e.body, _QUANT)}"
     raise TypeError(f"bug: no printer for {type(e).__name__}")
+
+
+def format_pattern(p: A.Pattern) -> str:
+    """A temporal pattern as written: `start(h, t, _)`."""
+    return f"{p.name.text}({', '.join(b.text for b in p.binders)})"
+
+
+def format_formula(f: A.Formula) -> str:
+    """A temporal formula in spec syntax, as the spec writes it (docs and monitors share it)."""
+    if isinstance(f, A.Always):
+        return f"always {format_expr(f.expr)}"
+    if isinstance(f, A.NeverBefore):
+        offset = f" + {format_arith(f.offset)}" if f.offset is not None else ""
+        return f"never {format_pattern(f.event)} before {format_pattern(f.before)}{offset}"
+    unless = f" unless {format_pattern(f.unless)}" if f.unless is not None else ""
+    return (f"{format_pattern(f.trigger)} leads_to {format_pattern(f.response)} within "
+            f"[{format_expr(f.low)}, {format_expr(f.high)}]{unless}")

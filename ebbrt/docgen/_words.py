@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from ..spec import ast as A
 from ..spec._printer import format_expr
+from ..spec._printer import format_formula as formula_text
+from ..spec._printer import format_pattern as pattern_text
 from ._model import Code, Inline, Line, Text, code
 
 # representative scope -> what it means for the caller
@@ -68,25 +70,6 @@ def complexity_line(clause: A.Complexity) -> Line:
     line.append(Text(" in "))
     line.append(expr(clause.measure))
     return tuple(line)
-
-
-def pattern_text(p: A.Pattern) -> str:
-    return f"{p.name.text}({', '.join(b.text for b in p.binders)})"
-
-
-def formula_text(f: A.Formula) -> str:
-    """The formula in spec syntax."""
-    if isinstance(f, A.Always):
-        return f"always {format_expr(f.expr)}"
-    if isinstance(f, A.NeverBefore):
-        offset = f" + {format_expr(f.offset)}" if f.offset is not None else ""
-        return f"never {pattern_text(f.event)} before {pattern_text(f.before)}{offset}"
-    if isinstance(f, A.LeadsTo):
-        unless = getattr(f, "unless", None)
-        tail = f" unless {pattern_text(unless)}" if unless is not None else ""
-        return (f"{pattern_text(f.trigger)} leads_to {pattern_text(f.response)} within "
-                f"[{format_expr(f.low)}, {format_expr(f.high)}]{tail}")
-    raise TypeError(f"bug: no wording for {type(f).__name__}")
 
 
 def formula_words(f: A.Formula) -> Line:
