@@ -30,6 +30,7 @@ from ._values import show
 from ._z3_decode import Decoder
 from ._z3_finite import finite_versions
 from ._z3_models import applications, constants, ground, skolemized, trustworthy
+from ._z3_replay import Replay, model_values, replay
 from ._z3_sorts import Unsupported
 
 if TYPE_CHECKING:
@@ -196,9 +197,14 @@ def _valid(ob: "Obligation", q: Query, budget: int) -> Result:
 
 def _satisfiable(ob: "Obligation", q: Query, budget: int) -> Result:
     goal = [q.goal] if q.goal is not None else []
-    answer, _, why = _model(q, budget, [*q.facts, *goal, *(f for _, f in q.tracked)], False)
+    answer, witness, why = _model(q, budget, [*q.facts, *goal, *(f for _, f in q.tracked)],
+                                  False)
     if answer == z3.sat:
-        return _result(ob, Verdict.PROVED, q.holds)
+        assert witness is not None
+        replayed = _replay(ob, q, Decoder(q.voc.enc, witness), witness=True)  # type: ignore[union-attr]
+        if replayed.disagreement:
+            return _disagreement(ob, replayed, "witness")
+        return _result(ob, Verdict.PROVED, q.holds, details=_replay_details(replayed))
     if answer == z3.unknown:
         return _result(ob, Verdict.UNKNOWN, f"undecided: {q.fails}", reason=why)
     if q.contrast is None:
@@ -328,14 +334,44 @@ def _refuted(ob: "Obligation", q: Query, model: z3.ModelRef, case: str = "") -> 
         message = f"{message} ({case})"
     cex = Counterexample(tuple(sections["args"]), tuple(sections["pre"]),
                          tuple(sections["post"]), tuple(sections["env"]))
-    return _result(ob, Verdict.REFUTED, message, counterexample=cex)
+    replayed = _replay(ob, q, decoder, witness=False)
+    if replayed.disagreement:
+        return _disagreement(ob, replayed, "counterexample", cex)
+    return _result(ob, Verdict.REFUTED, message, counterexample=cex,
+                   details=_replay_details(replayed))
+
+
+# ---------------------------------------------------------------------------- replay
+
+def _replay(ob: "Obligation", q: Query, decoder: Decoder, *, witness: bool) -> Replay:
+    """The model put back into the spec's clauses, judged by the reference evaluator."""
+    if ob.target is None or q.voc is None:
+        return Replay(0, 0)
+    return replay(ob.target, model_values(q.voc.rows, decoder), witness=witness)
+
+
+def _replay_details(replayed: Replay) -> tuple[tuple[str, str], ...]:
+    return (("replayed", replayed.detail),) if replayed.evaluated else ()
+
+
+def _disagreement(ob: "Obligation", replayed: Replay, what: str,
+                  counterexample: Counterexample | None = None) -> Result:
+    """z3's model and the reference evaluator disagree: a bug in ebb's verifier (in the
+    encoding or in the evaluator), reported as such and never as a verdict."""
+    return _result(ob, Verdict.UNKNOWN,
+                   f"verifier disagreement: z3's {what} for this obligation is not one by the "
+                   "language's semantics (a bug in ebb's verifier)",
+                   reason=f"verifier_bug: {replayed.disagreement}",
+                   counterexample=counterexample,
+                   details=(("verifier_bug", replayed.disagreement),))
 
 
 def _result(ob: "Obligation", verdict: Verdict, message: str, *, reason: str = "",
-            counterexample: Counterexample | None = None, engine: str = ENGINE) -> Result:
+            counterexample: Counterexample | None = None, engine: str = ENGINE,
+            details: tuple[tuple[str, str], ...] = ()) -> Result:
     return Result(obligation=ob.id, kind=ob.kind, ebb=ob.ebb, subject=ob.subject, span=ob.span,
                   verdict=verdict, engine=engine, message=message, reason=reason,
-                  counterexample=counterexample, severity=ob.severity)
+                  counterexample=counterexample, details=details, severity=ob.severity)
 
 
 __all__ = ["DEFAULT_BUDGET", "discharge"]

@@ -59,9 +59,10 @@ from ._ob_protocol import protocol_labels, protocol_reachable
 from ._ob_query import Query
 from ._ob_refines import refined_members, refines_post, refines_pre
 from ._ob_state import invariants_of
+from ._z3_replay import ReplayTarget
 from ._z3_sorts import Unsupported
 
-FORMAT_VERSION = "1"  # bump when the encoding changes in a way that changes verdicts
+FORMAT_VERSION = "2"  # bump when the encoding changes in a way that changes verdicts
 
 KINDS = ("invariant_initial", "requires_satisfiable", "op_feasible", "event_feasible", "frame",
          "invariant_preserved", "cases_complete", "cases_disjoint", "ensures_trivial",
@@ -78,6 +79,7 @@ class Obligation:
     span: Span            # the clause to point at
     severity: str = "error"
     build: Callable[[], Query] = field(default=lambda: Query("decided"), repr=False)
+    target: ReplayTarget | None = field(default=None, repr=False)  # to replay its models
 
     def query(self) -> Query:
         """The solver question, freshly built (raises `Unsupported` for an encoding gap)."""
@@ -118,15 +120,17 @@ def collect_obligations(result: CheckResult) -> list[Obligation]:
 def _ebb_obligations(checked: Checked, ebb: EbbSymbol, prefix: str) -> list[Obligation]:
     out: list[Obligation] = []
 
-    def add(suffix: str, kind: str, subject: str, span: Span,
-            build: Callable[[], Query], severity: str = "error") -> None:
+    def add(suffix: str, kind: str, subject: str, span: Span, build: Callable[[], Query],
+            severity: str = "error", *, member: OpSymbol | EventSymbol | None = None,
+            label: str = "", index: int = 0) -> None:
+        target = ReplayTarget(checked, ebb, kind, member, label, index)
         out.append(Obligation(f"{prefix}.{suffix}", kind, ebb.name, subject, span, severity,
-                              build))
+                              build, target))
 
     invariants = invariants_of(ebb)
     for label, decl in invariants:
         add(f"invariant_initial.{label}", "invariant_initial", label, decl.span,
-            partial(ops.invariant_initial, checked, ebb, label))
+            partial(ops.invariant_initial, checked, ebb, label), label=label)
     refined = refined_members(ebb)
     for member in _members(ebb):
         _member_obligations(checked, ebb, member, invariants, add)
@@ -159,25 +163,29 @@ def _member_obligations(checked: Checked, ebb: EbbSymbol, member: OpSymbol | Eve
                      ([member.decl.guard] if member.decl.guard is not None else []))
     if preconditions:
         add(f"{name}.requires_satisfiable", "requires_satisfiable", name, preconditions[0].span,
-            partial(ops.requires_satisfiable, checked, ebb, member))
+            partial(ops.requires_satisfiable, checked, ebb, member), member=member)
     kind = "event_feasible" if isinstance(member, EventSymbol) else "op_feasible"
-    add(f"{name}.{kind}", kind, name, member.span, partial(ops.feasible, checked, ebb, member))
+    add(f"{name}.{kind}", kind, name, member.span, partial(ops.feasible, checked, ebb, member),
+        member=member)
     if ops.reads_unmodified(checked, ebb, member):
         span = next((c.span for c in decl.clauses if isinstance(c, A.Modifies)), member.span)
-        add(f"{name}.frame", "frame", name, span, partial(ops.frame, checked, ebb, member))
+        add(f"{name}.frame", "frame", name, span, partial(ops.frame, checked, ebb, member),
+            member=member)
     for label, inv in invariants:
         add(f"{name}.invariant_preserved.{label}", "invariant_preserved", name, inv.span,
-            partial(ops.invariant_preserved, checked, ebb, member, label))
+            partial(ops.invariant_preserved, checked, ebb, member, label), member=member,
+            label=label)
     for clause in decl.clauses:
         if isinstance(clause, A.Cases):
             if clause.complete:
                 add(f"{name}.cases_complete", "cases_complete", name, clause.span,
-                    partial(ops.cases_complete, checked, ebb, member))
+                    partial(ops.cases_complete, checked, ebb, member), member=member)
             if clause.disjoint:
                 add(f"{name}.cases_disjoint", "cases_disjoint", name, clause.span,
-                    partial(ops.cases_disjoint, checked, ebb, member))
+                    partial(ops.cases_disjoint, checked, ebb, member), member=member)
     for i, clause in enumerate(ops.ensures_clauses(member), start=1):
         add(f"{name}.ensures_trivial.{i}", "ensures_trivial", name, clause.span,
-            partial(ops.ensures_trivial, checked, ebb, member, i), severity="warning")
+            partial(ops.ensures_trivial, checked, ebb, member, i), severity="warning",
+            member=member, index=i)
 
 __all__ = ["FORMAT_VERSION", "KINDS", "Obligation", "collect_obligations"]
