@@ -60,8 +60,8 @@ class Replay:
         if not self.evaluated:
             return "not replayed"
         clauses = f"{self.evaluated} clause{'s' if self.evaluated != 1 else ''}"
-        return f"agrees ({clauses}" + (f", {self.skipped} not evaluable)" if self.skipped
-                                       else ")")
+        return (f"the reference evaluator agrees ({clauses}"
+                + (f", {self.skipped} not evaluable)" if self.skipped else ")"))
 
 
 def model_values(rows: Iterable[Any], decoder: Any) -> dict[str, dict[str, Any]]:

@@ -27,14 +27,16 @@ def bench():
         sys.modules.pop(spec.name, None)
 
 
-@pytest.mark.parametrize("body", ["python", "builtin"])
+@pytest.mark.parametrize("body", ["python", "float", "builtin"])
 def test_self_check_passes(bench, body):
     assert bench.self_check(bench.variants(4), bench.BODIES[body]) == []
 
 
-def test_the_python_body_is_an_integer_square_root(bench):
+def test_the_python_bodies_are_integer_square_roots(bench):
     assert all(bench.newton_isqrt(n) == math.isqrt(n) for n in range(20_000))
     assert bench.newton_isqrt(10**12 + 7) == 10**6
+    squares = [k * k + d for k in range(1001) for d in (-1, 0, 1) if k * k + d >= 0]
+    assert all(bench.float_isqrt(n) == math.isqrt(n) for n in [*range(20_000), *squares])
 
 
 def test_self_check_catches_a_contract_that_does_nothing(bench):
@@ -69,7 +71,7 @@ def test_a_requires_only_mode_must_not_check_ensures(bench):
 RATIO = r"\d+\.\d\dx"
 
 
-@pytest.mark.parametrize(("argv", "bodies"), [([], 2), (["--body", "builtin"], 1)])
+@pytest.mark.parametrize(("argv", "bodies"), [([], 3), (["--body", "builtin"], 1)])
 def test_tiny_run_prints_every_row_and_ratio(bench, capsys, argv, bodies):
     assert bench.main([*argv, "--number", "1", "--repeat", "2", "--sample", "4"]) == 0
     out = capsys.readouterr().out
@@ -79,6 +81,8 @@ def test_tiny_run_prints_every_row_and_ratio(bench, capsys, argv, bodies):
     for goal in ("ebbrt / unchecked", "icontract / ebbrt", "deal / ebbrt"):
         verdict = rf"\s+{RATIO} (met|missed)"
         assert re.search(rf"^{re.escape(goal)}\s+[<>]= \d+x{verdict * bodies}$", out, re.M), goal
+    floor = rf"\s+{RATIO}"
+    assert len(re.findall(rf"^  \(hand-written\){floor * bodies}$", out, re.M)) == 3
 
 
 def test_a_failed_self_check_stops_before_timing(bench, monkeypatch, capsys):
