@@ -6,7 +6,8 @@ one item: a pending interrupt first, else the oldest queued work. The item runs 
 at the core's start time; what it costs (dispatch, interrupt entry, `charge()` calls made while
 it runs, then its declared `cost_ns`) moves the core's `busy_until` forward, and the core's next
 item starts no earlier than that. Each item is one simulator event, so cores interleave in
-virtual time, deterministically.
+virtual time, deterministically; a core whose next item would be the simulator's next event
+anyway runs it at once (`Simulator.take_turn`) instead of through the heap.
 
 While an item runs, `core.now` is the core's local clock: the start time plus what the item has
 been charged so far. Things the item sends out (an IPI, a timer deadline) leave at that time.
@@ -49,13 +50,14 @@ class Core:
         self._wakeup: Scheduled | None = None
         self._running = False
         self._charged = 0
+        self._vectors: dict[int, Callable[[int], None]] | None = None   # the controller's, for us
 
     # --- state -------------------------------------------------------------------------
 
     @property
     def now(self) -> int:
         """The core's local time: `sim.now`, plus what the running item has been charged."""
-        return self.sim.now + self._charged if self._running else self.sim.now
+        return self.sim._now + self._charged if self._running else self.sim._now
 
     @property
     def running(self) -> bool:
@@ -84,11 +86,14 @@ class Core:
         if self._wakeup is None and not self._running:
             self._wake()
 
-    def interrupt(self, vector: int) -> None:
+    def interrupt(self, vector: int, *, last: bool = False) -> None:
         """Mark `vector` pending; the core takes it when the current item is done.
 
         As in hardware, a vector already pending is not queued twice (the raises coalesce);
-        pending vectors are taken in the order they were raised."""
+        pending vectors are taken in the order they were raised. `last`: the caller is a
+        simulator event (a device's) that does nothing after this call, so if the core is
+        free and its dispatch would be the next event anyway, it runs within this call
+        (`Simulator.take_turn`: the same run, without the heap)."""
         if not self.node.up:
             self.sim.record(self.name, "irq.lost", f"vector={vector} reason=crash")
             return
@@ -96,7 +101,13 @@ class Core:
             self.sim.record(self.name, "irq.coalesced", f"vector={vector}")
             return
         self._irqs.append(vector)
-        self._wake()
+        if self._wakeup is None and not self._running:
+            sim = self.sim
+            due = self.busy_until if self.busy_until > sim._now else sim._now
+            if last and sim.take_turn(due, self.name):
+                self._dispatch()
+            else:
+                self._wake()
 
     def charge(self, ns: int) -> None:
         """Add `ns` to the running item's cost; outside an item of this core it is free."""
@@ -114,41 +125,64 @@ class Core:
                                         label=self.name)
 
     def _dispatch(self) -> None:
-        """Take and run one item, then account for its cost."""
+        """Take and run items, one per simulator event, accounting for each one's cost.
+
+        After an item, if more are waiting and the next one's dispatch would be the next
+        simulator event anyway (`Simulator.take_turn`), it runs here at once, as that event;
+        else a dispatch is scheduled. So a busy core runs its queue without the heap while
+        nothing else is due, and the run is the same either way."""
         self._wakeup = None
         node, sim = self.node, self.sim
-        vector = -1                       # >= 0: the item is this interrupt, not queued work
-        if self._irqs:
-            vector = self._irqs.popleft()
-            self._charged = node.cost.interrupt_entry_ns
-            declared = 0
-            if sim.instrument is not None:
-                sim.record(self.name, "irq", f"vector={vector}")
-        elif self._work:
-            fn, declared, label = self._work.popleft()
-            self._charged = node.cost.event_dispatch_ns
-            if sim.instrument is not None:
-                sim.record(self.name, "run", label or action_name(fn))
-        else:
-            return
-        start = sim._now
-        self._running = True
-        node.current_core = self
-        try:
-            if vector >= 0:
-                node.interrupts.take(self.index, vector)
+        cost = node.cost
+        irqs, work = self._irqs, self._work
+        while True:
+            vector = -1                   # >= 0: the item is this interrupt, not queued work
+            if irqs:
+                vector = irqs.popleft()
+                self._charged = cost.interrupt_entry_ns
+                declared = 0
+                if sim.instrument is not None:
+                    sim.record(self.name, "irq", f"vector={vector}")
+            elif work:
+                fn, declared, label = work.popleft()
+                self._charged = cost.event_dispatch_ns
+                if sim.instrument is not None:
+                    sim.record(self.name, "run", label or action_name(fn))
             else:
-                fn()
-        finally:
-            charged = self._charged + declared
-            self._running = False
-            self._charged = 0
-            node.current_core = None
-            self.busy_until = start + charged
-            self.busy_ns += charged
-            self.items_run += 1
-            if (self._work or self._irqs) and node.up:
+                return
+            start = sim._now
+            self._running = True
+            node.current_core = self
+            try:
+                try:
+                    if vector < 0:
+                        fn()
+                    else:   # node.interrupts.take(index, vector), inline for a known vector
+                        vectors = self._vectors
+                        if vectors is None:
+                            vectors = self._vectors = node.interrupts.vector_table(self.index)
+                        handler = vectors.get(vector)
+                        if handler is None:
+                            node.interrupts.take(self.index, vector)   # spurious: counted there
+                        else:
+                            node.interrupts.delivered += 1
+                            handler(vector)
+                finally:
+                    charged = self._charged + declared
+                    self._running = False
+                    node.current_core = None
+                    self.busy_until = start + charged
+                    self.busy_ns += charged
+                    self.items_run += 1
+            except BaseException:
+                if (work or irqs) and node.up:   # the error propagates; the core keeps going
+                    self._wake()
+                raise
+            if not (work or irqs) or not node.up:
+                return
+            if not sim.take_turn(self.busy_until, self.name):
                 self._wake()
+                return
 
     def reset(self) -> None:
         """Drop queued work and pending interrupts and disarm the timer (a crash)."""

@@ -44,29 +44,39 @@ class InterruptController:
         self.spurious = 0
         self.ipis_sent = 0
         self.ipis_lost = 0
-        self._handlers: dict[tuple[int, int], InterruptHandler] = {}
+        # a vector table per core, vector -> handler (each core reads its own as it takes one)
+        self._handlers: tuple[dict[int, InterruptHandler], ...] = tuple(
+            {} for _ in node.cores)
 
     # --- handlers ----------------------------------------------------------------------
 
     def register(self, core: int, vector: int, handler: InterruptHandler) -> None:
         """Call `handler(vector)` when `vector` is taken on `core`."""
-        key = self._key(core, vector)
-        if key in self._handlers:
+        self._key(core, vector)
+        table = self._handlers[core]
+        if vector in table:
             raise InterruptError(f"{self.node.name}: vector {vector} on core {core} already has a"
                                  " handler; unregister it first")
-        self._handlers[key] = handler
+        table[vector] = handler
 
     def unregister(self, core: int, vector: int) -> None:
-        key = self._key(core, vector)
-        if self._handlers.pop(key, None) is None:
+        self._key(core, vector)
+        if self._handlers[core].pop(vector, None) is None:
             raise InterruptError(f"{self.node.name}: vector {vector} on core {core} has no handler")
 
     def handler(self, core: int, vector: int) -> InterruptHandler | None:
-        return self._handlers.get(self._key(core, vector))
+        self._key(core, vector)
+        return self._handlers[core].get(vector)
+
+    def vector_table(self, core: int) -> dict[int, InterruptHandler]:
+        """Core `core`'s live vector table (vector -> handler), for the core to read as it
+        takes an interrupt; change it only through `register` and `unregister`."""
+        return self._handlers[core]
 
     def clear(self) -> None:
         """Forget every handler (a power cycle)."""
-        self._handlers.clear()
+        for table in self._handlers:
+            table.clear()
 
     # --- raising -----------------------------------------------------------------------
 
@@ -92,7 +102,7 @@ class InterruptController:
                 node.sim.record(node.name, "ipi.lost", f"from=core{src_core} to=core{dst_core}"
                                 f" vector={vector} reason=crash")
                 return
-            node.cores[dst_core].interrupt(vector)
+            node.cores[dst_core].interrupt(vector, last=True)   # this event's last act
 
         node.sim.post(delay, arrive, label=f"{node.name}.ipi")
 
@@ -100,7 +110,7 @@ class InterruptController:
 
     def take(self, core: int, vector: int) -> None:
         """Run the handler of `vector` on `core` (the core has already charged the entry)."""
-        handler = self._handlers.get((core, vector))
+        handler = self._handlers[core].get(vector)
         if handler is None:
             self.spurious += 1
             self.node.sim.record(self.node.cores[core].name, "irq.spurious", f"vector={vector}")

@@ -3,8 +3,10 @@
 Events live in one heap of `(time, priority, seq, event)` entries, stored flat as lists
 `[time, priority, seq, action, label]` (a `Scheduled` handle, or a plain list for `post`):
 earlier time first, then lower priority, then `seq` (a counter), so events with equal time
-and priority run in the order they were scheduled. Nothing reads the host clock or global randomness; the same seed
-and the same program give the same run, event for event.
+and priority run in the order they were scheduled. Nothing reads the host clock or global
+randomness; the same seed and the same program give the same run, event for event. An event
+whose last act would schedule the very next event may start it in place instead
+(`take_turn`): the same run, without the heap.
 
     sim = Simulator(seed=7, instrument=Trace())
     sim.schedule(1_000, lambda: print("at", sim.now))   # 1 us from now
@@ -105,6 +107,10 @@ class Simulator:
         self._heap: list[Scheduled] = []
         self._streams: dict[str, random.Random] = {}
         self._running = False
+        # the running loop's bounds and instrument, for `take_turn`
+        self._until = -1
+        self._stop_at = -1           # events_run at which the loop's budget is spent (-1: none)
+        self._live: Instrument | None = None
 
     # --- time and randomness ---------------------------------------------------------
 
@@ -217,20 +223,50 @@ class Simulator:
             raise ValueError(f"max_events must be >= 0 or None, got {max_events!r}")
         return self._loop(END_OF_TIME, -1 if max_events is None else max_events)
 
+    def take_turn(self, time: int, label: str) -> bool:
+        """Start, inside the running event, the event that `schedule_at(time, ...)` would add,
+        if that event would be the very next to run anyway; the caller then runs it at once.
+
+        The running event must be finished (this is its last act) and `time >= now`. The turn
+        is taken when the running loop may run one more event with that time (its `until` and
+        budget) and nothing in the heap comes first (earlier, or equal time and priority <= 0:
+        a new event would have the largest seq). Then, exactly as if the loop had popped it,
+        the clock moves to `time`, the event is counted and traced (as `label`), and True is
+        returned. Otherwise nothing changes and the caller schedules the event. Either way the
+        run is the same, event for event and trace line for trace line; a taken turn only
+        skips the heap. Outside a run it is never taken."""
+        if not self._running or time > self._until or self.events_run == self._stop_at:
+            return False
+        heap = self._heap
+        while heap and heap[0][3] is None:   # cancelled: the loop would skip them
+            heappop(heap)
+        if heap:
+            top = heap[0]
+            if top[0] < time or (top[0] == time and top[1] <= 0):
+                return False
+        self._now = time
+        self.events_run += 1
+        if self._live is not None:
+            self._live.record(time, "sim", "event", label)
+        return True
+
     def _loop(self, until: int, budget: int) -> int:
         """THE event loop: pop, skip cancelled, stop past `until`, advance the clock, trace, run.
 
-        Runs at most `budget` events (-1: no limit) with time <= `until`. An exception from
-        an action propagates; that event counts as run and `now` stays at its time."""
+        Runs at most `budget` events (-1: no limit) with time <= `until`; events started by
+        `take_turn` count. An exception from an action propagates; that event counts as run
+        and `now` stays at its time."""
         if self._running:
             raise SimulatorBusy("step/run/run_until/run_for was called from inside an event;"
                                 " schedule the work as a new event instead")
         heap = self._heap
-        instrument = self.instrument
-        ran = 0
+        instrument = self._live = self.instrument
+        first = self.events_run
+        self._until = until
+        self._stop_at = stop_at = -1 if budget < 0 else first + budget
         self._running = True
         try:
-            while heap and ran != budget:
+            while heap and self.events_run != stop_at:
                 event = heappop(heap)
                 action = event[3]
                 if action is None:  # cancelled
@@ -240,11 +276,10 @@ class Simulator:
                     heappush(heap, event)
                     break
                 self._now = time
-                ran += 1
                 self.events_run += 1
                 if instrument is not None:
                     instrument.record(time, "sim", "event", event[4] or action_name(action))
                 action()
         finally:
             self._running = False
-        return ran
+        return self.events_run - first

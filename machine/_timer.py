@@ -58,12 +58,17 @@ class TimerDevice:
         core = self.core
         if self._pending is not None:
             self._pending.cancel()
-        core.charge(core.node.cost.timer_program_ns)
+        sim = core.sim
+        if core._running:   # core.charge(timer_program_ns) and core.now, inline (hot path)
+            core._charged += core.node.cost.timer_program_ns
+            deadline = sim._now + core._charged + delay_ns
+        else:
+            deadline = sim._now + delay_ns
         self._period = period_ns
-        self._program(core.now + delay_ns)
-        if core.sim.instrument is not None:
-            core.sim.record(core.name, "timer.arm",
-                            f"deadline={self._deadline} period={period_ns}")
+        self._deadline = deadline
+        self._pending = sim.schedule(deadline - sim._now, self._expire, label=self._label)
+        if sim.instrument is not None:
+            sim.record(core.name, "timer.arm", f"deadline={deadline} period={period_ns}")
 
     def cancel(self) -> bool:
         """Disarm; True if the timer was armed."""
@@ -101,4 +106,4 @@ class TimerDevice:
         self.fired += 1
         if core.sim.instrument is not None:
             core.sim.record(core.name, "timer.fire", f"vector={self.vector}")
-        core.interrupt(self.vector)
+        core.interrupt(self.vector, last=True)   # this event's last act

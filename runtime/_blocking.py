@@ -1,8 +1,8 @@
 """The one way an event blocks: `await` a `Future`.
 
 An event whose work is a coroutine (`async def`) runs until it finishes or awaits a pending
-future. Awaiting hands the future to `step`, which parks the event: the event becomes the
-future's continuation (EbbRT's `SaveContext`). Whoever fulfils the future wakes it
+future. Awaiting hands the future to `Event.resume`, which parks the event: the event becomes
+the future's continuation (EbbRT's `SaveContext`). Whoever fulfils the future wakes it
 (`ActivateContext`): the event resumes on the core where it blocked, as a new event there,
 queued locally when the fulfilling core is that core and sent by remote spawn (an IPI) when it
 is another core of the node. Nodes share no memory, so waking an event on another node is a
@@ -17,7 +17,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Coroutine
 
 from ._errors import NodeBoundary
-from ._futures import Future, Promise
+from ._futures import READY, Future, Promise
 from ._timer import TIMER
 
 if TYPE_CHECKING:
@@ -35,8 +35,22 @@ class Event:
         self.coro, self.em, self.name = coro, em, name
 
     def resume(self) -> None:
-        """Run again after the future it awaited was fulfilled (an event of its own)."""
-        step(self)
+        """Run until the coroutine finishes or awaits a pending future, then park it on that
+        future (its continuation is this event). The first run and every resume after a
+        future was fulfilled (each an event of its own) come here.
+
+        An exception the coroutine does not catch propagates out of the event, and out of
+        the simulator's run, as an unhandled exception aborts EbbRT."""
+        try:
+            awaited = self.coro.send(None)
+        except StopIteration:
+            return
+        if type(awaited) is not Future:
+            self.coro.close()
+            raise TypeError(f"{self.name} awaited {awaited!r}; an Ebb event can only await an "
+                            "ebbrt.runtime Future (or a coroutine that does), not another "
+                            "library's awaitable")
+        awaited._attach(self)
 
     def wake(self, fulfilled_on: EventManager) -> None:
         """The awaited future was fulfilled on `fulfilled_on`'s core: resume where we blocked."""
@@ -56,36 +70,16 @@ class Event:
 
 def start_event(coro: Coroutine[Any, Any, Any], em: EventManager) -> None:
     """Run `coro` as an event on `em`'s core (which is running) until it finishes or blocks."""
-    step(Event(coro, em, em.next_event_name()))
+    Event(coro, em, em.next_event_name()).resume()
 
 
-def step(event: Event) -> None:
-    """Run `event` until it finishes or awaits a pending future, then park it on that future.
+class _Wakeup(Promise[None]):
+    """The promise of a `sleep`, and the timer hook that fulfils it when it fires."""
 
-    An exception the coroutine does not catch propagates out of the event, and out of the
-    simulator's run, as an unhandled exception aborts EbbRT."""
-    try:
-        awaited = event.coro.send(None)
-    except StopIteration:
-        return
-    if type(awaited) is not Future:
-        event.coro.close()
-        raise TypeError(f"{event.name} awaited {awaited!r}; an Ebb event can only await an "
-                        "ebbrt.runtime Future (or a coroutine that does), not another "
-                        "library's awaitable")
-    awaited._attach(event)
-
-
-class _Wakeup:
-    """A timer hook that fulfils a promise when it fires."""
-
-    __slots__ = ("promise",)
-
-    def __init__(self, promise: Promise[None]) -> None:
-        self.promise = promise
+    __slots__ = ()
 
     def fire(self) -> None:
-        self.promise.set_value(None)
+        self.future._fulfil(READY, None, None)
 
     def __repr__(self) -> str:
         return "<sleep wake-up>"
@@ -94,6 +88,6 @@ class _Wakeup:
 def sleep(duration: int) -> Future[None]:
     """A future fulfilled `duration` ns from now, on this core (via the Timer Ebb):
     `await sleep(10_000)` blocks the running event for 10 us of simulated time."""
-    promise: Promise[None] = Promise()
-    TIMER.start(_Wakeup(promise), duration, False)
-    return promise.future
+    wakeup = _Wakeup()
+    TIMER.start(wakeup, duration, False)
+    return wakeup.future

@@ -21,6 +21,7 @@ charges), and other cores' events interleave with it in virtual time.
 from __future__ import annotations
 
 from collections import deque
+from functools import partial
 from types import CoroutineType
 from typing import TYPE_CHECKING, Any, Callable
 
@@ -43,6 +44,8 @@ SPAWN_VECTOR = 48
 
 Work = Callable[..., Any]
 
+_QUEUED, _IDLE = -1, -2   # what `_run_event` runs, when it is not an interrupt handler (>= 0)
+
 
 class EventManager(MulticoreEbb):
     """The event manager of one core; reach the running core's with `EVENT_MANAGER`.
@@ -61,7 +64,7 @@ class EventManager(MulticoreEbb):
         self.events = self.interrupts = self.faults = self.gated_calls = 0
         self.remote_spawns = self.ipis = 0
         self._generation = core.node.generation
-        self._tasks: deque[Work] = deque()     # async work, one core item posted per entry
+        self._queued = 0                       # async work posted as core items, not yet run
         self._remote: deque[Work] = deque()    # spawned here by other cores, not yet drained
         self._idle: Work | None = None
         self._idle_posted = False
@@ -104,42 +107,53 @@ class EventManager(MulticoreEbb):
 
     def queue_length(self) -> int:
         """Events queued on this core and not started."""
-        return len(self._tasks)
+        return self._queued
 
     def register_interrupt(self, vector: int, handler: Callable[[int], Any]) -> None:
         """Run `handler(vector)` as an event whenever `vector` is taken on this core."""
-        def entry(taken: int) -> None:
-            self.interrupts += 1
-            self._run_event(handler, taken)
-            self._after_item()
-        self.core.node.interrupts.register(self.index, vector, entry)
+        self.core.node.interrupts.register(self.index, vector, partial(self._run_event, handler))
 
     def next_event_name(self) -> str:
         self._event_count += 1
         return f"{self.core.name}#{self._event_count}"
 
     # ------------------------------------------------------------------ the loop
-    def _run_event(self, work: Work, *args: Any) -> None:
+    def _run_event(self, work: Work, taken: int = _IDLE) -> None:
         """THE event loop body: run one event on this core, start to finish or until it blocks.
 
+        Every core item of the event manager is a call of this, `taken` saying which kind:
+        `_QUEUED` work (`_post`, as a `partial`), the `_IDLE` callback, or an interrupt handler
+        (`register_interrupt`): `taken` is then the vector, and the handler is called with it.
         Point the registers at this core (its translation table, or its gated table while a
         call gate is set), run the work, turn a coroutine it returns into an event (it runs
-        until it blocks), and restore the registers."""
+        until it blocks), restore the registers, and post the idle callback if the core has
+        nothing else to do."""
         cpu = CPU                         # CPU.switch(...), inline: this is the hot path
         saved_table, saved_em = cpu.table, cpu.em
-        if cpu.cached:
+        cached = cpu.cached
+        if cached:
             forget_cached_methods()
         cpu.table = self.table if self.runtime.call_gate is None else self.gated_table
         cpu.em = self
         self.events += 1
         try:
-            result = work(*args)
+            if taken >= 0:
+                self.interrupts += 1
+                result = work(taken)
+            else:
+                if taken == _QUEUED:
+                    self._queued -= 1
+                result = work()
             if type(result) is CoroutineType:
                 start_event(result, self)
         finally:
-            if cpu.cached:
-                forget_cached_methods()
+            if cached:                    # forget_cached_methods(), inline
+                for ref in cached:
+                    ref.__dict__.clear()
+                cached.clear()
             cpu.table, cpu.em = saved_table, saved_em
+        if self._idle is not None:
+            self._after_item()
 
     def _post(self, work: Work) -> None:
         """Queue `work` as one item of this core."""
@@ -147,13 +161,11 @@ class EventManager(MulticoreEbb):
         if core.node.generation != self._generation:   # the node rebooted since
             core.sim.record(core.name, "event.lost", "reason=reboot")
             return
-        self._tasks.append(work)
-        label = "" if core.sim.instrument is None else _label(work)
-        core.post(self._take_task, label=label)
-
-    def _take_task(self) -> None:
-        self._run_event(self._tasks.popleft())
-        self._after_item()
+        self._queued += 1
+        if core.sim.instrument is None:
+            core.post(partial(self._run_event, work, _QUEUED))
+        else:
+            core.post(partial(self._run_event, work, _QUEUED), label=_label(work))
 
     def _drain_remote(self, vector: int) -> None:
         """The remote-spawn IPI: queue everything other cores spawned here, in order."""
@@ -172,11 +184,10 @@ class EventManager(MulticoreEbb):
     def _run_idle(self) -> None:
         self._idle_posted = False
         if self._idle is not None:
-            self._run_event(self._idle)
-        self._after_item()
+            self._run_event(self._idle)      # which posts the idle callback again
 
     def __repr__(self) -> str:
-        return f"<EventManager {self.core.name} queued={len(self._tasks)}>"
+        return f"<EventManager {self.core.name} queued={self._queued}>"
 
 
 def _label(work: Work) -> str:

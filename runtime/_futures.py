@@ -70,7 +70,9 @@ class Future(Generic[T]):
 
     def __await__(self) -> Generator[Future[T], None, T]:
         if self._status is PENDING:
-            yield self               # the event blocks here (_blocking.step takes it)
+            yield self               # the event blocks here (_blocking.Event.resume takes it)
+        if self._status is READY:    # get(), inline for the common case
+            return self._value
         return self.get()
 
     def _attach(self, continuation: Any) -> None:

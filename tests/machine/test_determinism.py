@@ -85,3 +85,12 @@ def test_same_trace_in_another_process_with_other_hash_randomisation() -> None:
     child = subprocess.run([sys.executable, "-c", code, here], env=env, capture_output=True,
                            text=True, check=True, timeout=120, cwd=here)
     assert child.stdout.strip() == scenario(seed=11).digest()
+
+
+def test_taking_turns_changes_nothing(monkeypatch) -> None:
+    """`Simulator.take_turn` (a core or device starting its next event without the heap) is
+    only an optimisation: with it refused every time, the run is the same, line for line."""
+    fast = scenario(seed=11)
+    monkeypatch.setattr(Simulator, "take_turn", lambda self, time, label: False)
+    slow = scenario(seed=11)
+    assert fast.count == slow.count and fast.text() == slow.text()

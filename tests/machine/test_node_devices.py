@@ -160,7 +160,10 @@ def test_register_unregister_and_errors() -> None:
     assert node.interrupts.handler(0, 40) is handler
     with pytest.raises(InterruptError, match="vector 40 on core 0 already has a handler"):
         node.interrupts.register(0, 40, handler)
+    assert node.interrupts.vector_table(0) == {40: handler}
+    assert node.interrupts.vector_table(1) == {}          # one table per core
     node.interrupts.unregister(0, 40)
+    assert node.interrupts.vector_table(0) == {}          # the core's live table
     with pytest.raises(InterruptError, match="has no handler"):
         node.interrupts.unregister(0, 40)
     with pytest.raises(InterruptError, match="vector 256 is out of range; use 0..255"):

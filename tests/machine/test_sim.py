@@ -247,3 +247,30 @@ def test_record_without_instrument_is_a_no_op() -> None:
     sim.schedule(1, lambda: None)
     sim.run()
     assert sim.instrument is None
+
+
+def test_take_turn_starts_the_next_event_only_when_it_would_be_next_anyway() -> None:
+    sim = Simulator(instrument=Trace())
+    assert not sim.take_turn(0, "outside")             # no run: never
+    turns: list = []
+
+    def ask(time: int) -> None:
+        taken = sim.take_turn(time, f"turn@{time}")
+        turns.append((sim.now, time, taken))
+
+    sim.schedule(10, lambda: ask(30))                  # a normal event at 30 comes first
+    sim.schedule(30, lambda: None, label="normal")
+    sim.schedule(40, lambda: ask(50))                  # a lazy event at 50 comes after
+    sim.schedule(50, lambda: None, priority=1, label="lazy")
+    sim.schedule(60, lambda: ask(70))
+    cancelled = sim.schedule(65, lambda: None)         # cancelled: not in the way
+    cancelled.cancel()
+    sim.run_until(100)
+    assert turns == [(10, 30, False), (50, 50, True), (70, 70, True)]
+    assert sim.events_run == 7                         # 5 popped + 2 turns taken
+    assert "50 sim event turn@50" in sim.instrument.lines
+    sim.schedule(0, lambda: ask(200))                  # past run_until's bound
+    sim.run_until(150)
+    sim.schedule(0, lambda: ask(160))                  # step(): the budget is spent
+    sim.step()
+    assert turns[-2:] == [(100, 200, False), (150, 160, False)] and sim.now == 150

@@ -7,9 +7,11 @@ randomness comes from the simulator's named streams."""
 
 from __future__ import annotations
 
+import pytest
+
 from ebbrt.machine import Simulator, Trace
-from ebbrt.runtime import (TIMER, DistributedEbb, Promise, Runtime, current_core, sleep,
-                           spawn_remote, when_all)
+from ebbrt.runtime import (TIMER, TIMER_VARIANTS, DistributedEbb, Promise, Runtime, Timer,
+                           current_core, run_app, sleep, spawn_remote, when_all)
 
 
 class Tally(DistributedEbb):
@@ -76,3 +78,25 @@ def test_same_seed_same_trace_and_counters():
 
 def test_another_seed_another_trace():
     assert scenario(seed=5)[0].digest() != scenario(seed=6)[0].digest()
+
+
+def test_taking_turns_changes_nothing(monkeypatch):
+    """Cores start their next item without the heap when it would be the next event anyway
+    (`Simulator.take_turn`); refusing that every time gives the same run, trace and counters."""
+    fast, fast_counters, fast_results = scenario(seed=5)
+    monkeypatch.setattr(Simulator, "take_turn", lambda self, time, label: False)
+    slow, slow_counters, slow_results = scenario(seed=5)
+    assert fast.text() == slow.text()
+    assert fast_counters == slow_counters and fast_results == slow_results
+
+
+@pytest.mark.parametrize("app, timer", [("ping-pong", Timer), ("timer-storm", Timer),
+                                        ("timer-storm", TIMER_VARIANTS["broken-early"])])
+def test_taking_turns_changes_no_app_run(monkeypatch, app, timer):
+    """The bundled apps, network, monitors and a caught violation included, run the same
+    with every turn refused (the heap path)."""
+    fast = run_app(app, nodes=2, cores=3, seed=2, timer=timer)
+    monkeypatch.setattr(Simulator, "take_turn", lambda self, time, label: False)
+    slow = run_app(app, nodes=2, cores=3, seed=2, timer=timer)
+    assert fast.trace.digest() == slow.trace.digest() and fast.trace.count > 40
+    assert (fast.lines, fast.status, fast.report) == (slow.lines, slow.status, slow.report)
