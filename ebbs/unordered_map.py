@@ -10,28 +10,19 @@ hash table.
 
 from __future__ import annotations
 
-import operator
-from typing import Any, Callable, Iterator
+from typing import Any, Iterator
 
-from ..verifier import Context, implements
+from ..verifier import implements
 from ..verifier._values import FrozenMap
 from ._errors import OutOfRange
-from ._hash_table import HashTable, Position
+from ._hash_container import HashContainer
+from ._hash_table import Position
 
 
 @implements("unordered_map.ebb", "UnorderedMap", types={"K": "int", "V": "int"})
-class UnorderedMap:
-    """A map from unique keys to values, organised by the key's hash."""
-
-    def __init__(self, context: Context | None = None, *, hash_fn: Callable[[Any], int] = hash,
-                 eq_fn: Callable[[Any, Any], bool] = operator.eq) -> None:
-        self.context = context if context is not None else Context()
-        self._table: HashTable[Any, Any] = HashTable(hash_fn, eq_fn)
-
-    @property
-    def calls(self) -> dict[str, int]:
-        """Calls of the key's hash and equality so far (the spec's complexity measure)."""
-        return self._table.calls
+class UnorderedMap(HashContainer):
+    """A map from unique keys to values, organised by the key's hash. `erase`, `find`,
+    `contains` and `size` are `HashContainer`'s."""
 
     def abstraction(self) -> dict[str, object]:
         return {"entries": FrozenMap(self._table.items())}
@@ -44,29 +35,13 @@ class UnorderedMap:
     def insert_or_assign(self, k: Any, v: Any) -> bool:
         return self._table.assign(k, v)[1]
 
-    def erase(self, k: Any) -> int:
-        return 1 if self._table.erase(k) else 0
-
     def at(self, k: Any) -> Any:
         slot = self._table.find(k)
         if slot is None:
             raise OutOfRange(f"no entry has the key {k!r}")
         return self._table.value_at(slot)
 
-    def find(self, k: Any) -> Position[Any]:
-        return self._table.position(self._table.find(k), k)
-
-    def contains(self, k: Any) -> bool:
-        return self._table.find(k) is not None
-
-    def size(self) -> int:
-        return len(self._table)
-
     # ------------------------------------------------------------------ Python conveniences
-    def clear(self) -> None:
-        """Erase every pair (not in the spec's interface; a convenience)."""
-        self._table.clear()
-
     def value(self, pos: Position[Any]) -> Any:
         """The value at a position `find` or `insert` returned (before any later change)."""
         if pos.at_end:
@@ -81,15 +56,6 @@ class UnorderedMap:
 
     def __setitem__(self, k: Any, v: Any) -> None:
         self.insert_or_assign(k, v)
-
-    def __len__(self) -> int:
-        return len(self._table)
-
-    def __contains__(self, k: object) -> bool:
-        return self.contains(k)
-
-    def __iter__(self) -> Iterator[Any]:
-        return self._table.keys()
 
     def __repr__(self) -> str:
         return "UnorderedMap({" + ", ".join(f"{k!r}: {v!r}" for k, v in self.items()) + "})"
