@@ -1,5 +1,6 @@
 """What UnorderedSet and UnorderedMap share: a `HashTable` behind the operations the two specs
-spell the same way (`erase`, `find`, `contains`, `size`), and the spec's complexity measure."""
+spell the same way (`erase`, `find`, `contains`, `size`; `clear`, which only UnorderedSet's
+spec has), and the specs' complexity measure."""
 
 from __future__ import annotations
 
@@ -36,11 +37,11 @@ class HashContainer:
     def size(self) -> int:
         return len(self._table)
 
-    # ------------------------------------------------------------------ Python conveniences
     def clear(self) -> None:
-        """Erase every key (not in the specs' interfaces; a convenience)."""
+        """Erase every key (UnorderedSet's `clear`; for UnorderedMap a convenience)."""
         self._table.clear()
 
+    # ------------------------------------------------------------------ Python conveniences
     def __len__(self) -> int:
         return len(self._table)
 

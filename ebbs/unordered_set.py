@@ -18,7 +18,7 @@ from ._hash_table import Position
 @implements("unordered_set.ebb", "UnorderedSet", types={"K": "int"})
 class UnorderedSet(HashContainer):
     """A set of unique keys, organised by hash (open addressing with resizing). `erase`,
-    `find`, `contains` and `size` are `HashContainer`'s."""
+    `find`, `contains`, `size` and `clear` are `HashContainer`'s."""
 
     def abstraction(self) -> dict[str, object]:
         return {"elems": frozenset(self._table.keys())}
