@@ -58,7 +58,8 @@ def discover(spec_files: list[Path], python_files: list[Path] = ()) -> Discovery
         try:
             module = import_file(path)
         except Exception as exc:  # noqa: BLE001 - the user's module: report and go on
-            found.problems.append(ImportProblem(str(path), f"{type(exc).__name__}: {exc}"))
+            found.problems.append(ImportProblem(str(path), f"{type(exc).__name__}: {exc}"
+                                                + _import_hint(exc)))
             continue
         for binding in bound_classes(module):
             key = (binding.cls.__module__, binding.cls.__qualname__)
@@ -107,6 +108,16 @@ def import_file(path: Path) -> ModuleType:
     if _file_of(module) != path:
         raise ImportError(f"`{name}` resolves to {_file_of(module)}, not to this file")
     return module
+
+
+def _import_hint(exc: Exception) -> str:
+    """What to do about an import error discovery can explain."""
+    if isinstance(exc, ImportError) and "beyond top-level package" in str(exc):
+        return ("; hint: the file imports from above its top-level package (as the bundled "
+                "library's files do when used from a checkout that is not installed); give "
+                "the installed package's files instead, or install the checkout "
+                "(`pip install -e .`)")
+    return ""
 
 
 def _file_of(module: ModuleType) -> Path | None:

@@ -126,6 +126,19 @@ def test_usage_errors(tmp_path, capsys) -> None:
     assert status == 2 and "neither a spec" in err
 
 
+def test_a_module_that_cannot_be_imported_is_reported_with_a_hint(tmp_path, capsys) -> None:
+    folder = tmp_path / "pkg"
+    folder.mkdir()
+    (folder / "__init__.py").write_text("")
+    (folder / "counter.ebb").write_text(SPEC)
+    (folder / "counter_impl.py").write_text("from ..elsewhere import helper\n" + GOOD)
+    status, out, err = _run(capsys, "test", str(folder / "counter.ebb"))
+    assert status == 1
+    shown = out + err
+    assert "counter_impl.py: cannot import: ImportError" in shown
+    assert "hint: the file imports from above its top-level package" in shown
+
+
 def test_pytest_collects_obligations_and_clauses_as_items(tmp_path) -> None:
     folder = _project(tmp_path, broken=True)
     proc = subprocess.run(
