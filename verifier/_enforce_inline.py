@@ -22,10 +22,12 @@ wrapper), the wrapper's other statements on the line above it.
 Inlining is an optimisation, never a change of meaning: whenever the method's body could read
 differently in the new function, the wrapper is kept (`inline` returns None). That is when its
 source is not available; when it is decorated, a generator or coroutine, or has parameters other
-than the spec's; when it uses `super()`, `__class__`, a private `__name` (compiled with its
-class's mangling), `global` or `nonlocal`; when a `return` sits inside `try` or `with` (a
-post-check raising there could be caught or suppressed by the method's own handlers); when
-the body is on the `def` line; and when a name of the method could meet a name of the checks.
+than the spec's; when it assigns to a parameter (the post-checks read the values the caller
+passed); when it uses `super()`, `__class__`, a private `__name` (compiled with its class's
+mangling), `locals()`, `vars()`, `exec`, `eval`, `global` or `nonlocal`; when a `return` sits
+inside `try` or `with` (a post-check raising there could be caught or suppressed by the
+method's own handlers); when the body is on the `def` line; and when a name of the method
+could meet a name of the checks.
 """
 
 from __future__ import annotations
@@ -41,6 +43,8 @@ from ._compile_code import GENERATED_NAME, attr, const, function_def, name, stor
 _NOT_INLINED_FLAGS = (inspect.CO_GENERATOR | inspect.CO_COROUTINE | inspect.CO_ASYNC_GENERATOR
                       | inspect.CO_VARARGS | inspect.CO_VARKEYWORDS)
 _SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
+# the method would see, or could change, the checks' frame through these
+_NOT_INLINED_NAMES = frozenset({"super", "__class__", "locals", "vars", "exec", "eval"})
 
 
 def inline(wrapper: ast.FunctionDef, original: Any, params: list[str],
@@ -124,6 +128,9 @@ def _method_definition(original: Any, params: list[str]) -> ast.FunctionDef | No
 
 
 def _inlinable(definition: ast.FunctionDef) -> bool:
+    parameters = {a.arg for a in definition.args.args}
+    if _bound_in(definition.body) & parameters:
+        return False  # the post-checks read the parameters as the caller passed them
     for node in _own_nodes(definition.body):
         if isinstance(node, (ast.Global, ast.Nonlocal)):
             return False
@@ -135,10 +142,29 @@ def _inlinable(definition: ast.FunctionDef) -> bool:
                 if isinstance(node, ast.Attribute) else node.arg
                 if isinstance(node, ast.arg) else node.name
                 if isinstance(node, (ast.FunctionDef, ast.ClassDef)) else "")
-        if text in ("super", "__class__") or (text.startswith("__")
-                                              and not text.endswith("__")):
+        if text in _NOT_INLINED_NAMES or (text.startswith("__") and not text.endswith("__")):
             return False
     return True
+
+
+def _bound_in(stmts: list[ast.stmt]) -> set[str]:
+    """The names `stmts` bind or delete in their own scope (comprehensions' targets too: a
+    safe over-estimate)."""
+    bound: set[str] = set()
+    for node in _own_nodes(stmts):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, (ast.Store, ast.Del)):
+            bound.add(node.id)
+        elif isinstance(node, ast.ExceptHandler) and node.name:
+            bound.add(node.name)
+        elif isinstance(node, ast.alias):
+            bound.add((node.asname or node.name).split(".")[0])
+        elif isinstance(node, (ast.MatchAs, ast.MatchStar)) and node.name:
+            bound.add(node.name)
+        elif isinstance(node, ast.MatchMapping) and node.rest:
+            bound.add(node.rest)
+        bound.update(child.name for child in ast.iter_child_nodes(node)
+                     if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)))
+    return bound
 
 
 def _own_nodes(stmts: list[ast.stmt]) -> Iterator[ast.AST]:

@@ -175,6 +175,18 @@ class DiagnoseNames(GoodBox):
         return v_items[i]
 
 
+class ReusesItsParameter(GoodBox):
+    def peek(self, i):
+        value = self.items[i]
+        i = None              # the post-check must still read the `i` the caller passed
+        return value
+
+
+class CallsLocals(GoodBox):
+    def peek(self, i):
+        return self.items[locals()["i"]]
+
+
 class Lambda(GoodBox):
     peek = lambda self, i: self.items[i]  # noqa: E731
 
@@ -187,7 +199,8 @@ class Static(GoodBox):
 
 @pytest.mark.parametrize("cls,op", [
     (Decorated, "peek"), (ReturnsInTry, "peek"), (UsesSuper, "peek"), (UsesPrivate, "peek"),
-    (NamesMeetChecks, "peek"), (DiagnoseNames, "peek"),
+    (NamesMeetChecks, "peek"), (DiagnoseNames, "peek"), (ReusesItsParameter, "peek"),
+    (CallsLocals, "peek"),
     (Lambda, "peek"), (Static, "classify")], ids=lambda x: getattr(x, "__name__", x))
 def test_the_wrapper_is_kept_where_inlining_could_change_meaning(cls: type, op: str) -> None:
     enforced = enforce(cls, Mode.FULL)
@@ -196,6 +209,11 @@ def test_the_wrapper_is_kept_where_inlining_could_change_meaning(cls: type, op: 
     box = make(cls, True, items=(4,))
     with pytest.raises(ContractViolation):
         getattr(box, op)(9) if op == "peek" else box.classify(5)
+
+
+def test_a_parameter_the_method_reassigns_is_checked_as_the_caller_passed_it() -> None:
+    box = make(ReusesItsParameter, True, items=(4, 5))
+    assert box.peek(1) == 5   # `returns items[i]` with i == 1, not None
 
 
 def test_a_returned_value_caught_by_the_methods_own_handler_is_still_checked() -> None:
