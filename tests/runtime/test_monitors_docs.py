@@ -3,7 +3,6 @@ namespace, and print what the page says; the printed violation it shows is the r
 
 from __future__ import annotations
 
-import doctest
 import re
 from pathlib import Path
 
@@ -13,7 +12,6 @@ from ebbrt.spec import check_paths
 from ebbrt.verifier._values import Handle
 
 PAGE = Path(__file__).resolve().parents[2] / "docs" / "runtime.md"
-PYCON = re.compile(r"^```pycon\n(.*?)^```[ \t]*$", re.S | re.M)
 TEXT = re.compile(r"^```text\n(.*?)^```[ \t]*$", re.S | re.M)
 
 
@@ -24,13 +22,9 @@ def monitors_section() -> str:
     return text[start:] if end < 0 else text[start:end]
 
 
-def test_monitors_examples_run() -> None:
-    blocks = PYCON.findall(monitors_section())
+def test_monitors_examples_run(run_pycon) -> None:
+    blocks, result = run_pycon(monitors_section(), PAGE)
     assert blocks, "the Monitors section of docs/runtime.md has no ```pycon example"
-    parser = doctest.DocTestParser()
-    runner = doctest.DocTestRunner(optionflags=doctest.ELLIPSIS)
-    test = parser.get_doctest("\n".join(blocks), {}, "docs/runtime.md", str(PAGE), 0)
-    result = runner.run(test)
     assert result.failed == 0, (f"{result.failed} of {result.attempted} doc example lines"
                                 " failed (see the captured output)")
 

@@ -4,12 +4,9 @@ what the page says."""
 
 from __future__ import annotations
 
-import doctest
-import re
 from pathlib import Path
 
 PAGE = Path(__file__).resolve().parents[2] / "docs" / "runtime.md"
-PYCON = re.compile(r"^```pycon\n(.*?)^```[ \t]*$", re.S | re.M)
 
 
 def run_sections() -> str:
@@ -17,12 +14,9 @@ def run_sections() -> str:
     return text[text.index("## Contracts at run time\n"):]
 
 
-def test_run_sections_examples_run() -> None:
-    blocks = PYCON.findall(run_sections())
+def test_run_sections_examples_run(run_pycon) -> None:
+    blocks, result = run_pycon(run_sections(), PAGE, optionflags=0)
     assert len(blocks) == 3, "the contracts, Messenger and ebb run sections each have one"
-    test = doctest.DocTestParser().get_doctest("\n".join(blocks), {}, "docs/runtime.md",
-                                               str(PAGE), 0)
-    result = doctest.DocTestRunner().run(test)
     assert result.attempted > 20
     assert result.failed == 0, (f"{result.failed} of {result.attempted} doc example lines"
                                 " failed (see the captured output)")

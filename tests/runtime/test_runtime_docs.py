@@ -4,12 +4,9 @@ tested by test_monitors_docs.py)."""
 
 from __future__ import annotations
 
-import doctest
-import re
 from pathlib import Path
 
 PAGE = Path(__file__).resolve().parents[2] / "docs" / "runtime.md"
-PYCON = re.compile(r"^```pycon\n(.*?)^```[ \t]*$", re.S | re.M)
 
 
 def runtime_sections() -> str:
@@ -18,12 +15,8 @@ def runtime_sections() -> str:
     return text if end < 0 else text[:end]
 
 
-def test_runtime_page_examples_run() -> None:
-    blocks = PYCON.findall(runtime_sections())
+def test_runtime_page_examples_run(run_pycon) -> None:
+    blocks, result = run_pycon(runtime_sections(), PAGE)
     assert len(blocks) >= 6, f"{PAGE} lost its runtime examples"
-    parser = doctest.DocTestParser()
-    runner = doctest.DocTestRunner(optionflags=doctest.ELLIPSIS)
-    test = parser.get_doctest("\n".join(blocks), {}, "docs/runtime.md", str(PAGE), 0)
-    result = runner.run(test)
     assert result.failed == 0, (f"{result.failed} of {result.attempted} doc example lines"
                                 " failed (see the captured output)")
