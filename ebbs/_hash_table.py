@@ -123,16 +123,20 @@ class HashTable(Generic[K, V]):
 
     def _rehash(self, capacity: int) -> None:
         """Move every live key into fresh arrays of `capacity` slots (tombstones vanish)."""
-        old = [(k, v, h) for k, v, h in zip(self._keys, self._values, self._hashes)
-               if k is not EMPTY and k is not TOMBSTONE]
+        entries = self._live_entries()
         self._reset(capacity)
         mask = capacity - 1
-        for k, v, h in old:
+        for k, v, h in entries:
             i = self._home(h)
             while self._keys[i] is not EMPTY:
                 i = (i + 1) & mask
             self._keys[i], self._values[i], self._hashes[i] = k, v, h
-        self._live = len(old)
+        self._live = len(entries)
+
+    def _live_entries(self) -> list[tuple[Any, Any, int]]:
+        """(key, value, hash) of every live slot, in slot order."""
+        return [(k, v, h) for k, v, h in zip(self._keys, self._values, self._hashes)
+                if k is not EMPTY and k is not TOMBSTONE]
 
     def _place(self, slot: int, key: Any, value: Any, h: int) -> int:
         """Put a new key at `slot` (from `_probe`), first making room if it needs some."""

@@ -1,6 +1,6 @@
 """Hash tables with one bug each, for the broken UnorderedSet and UnorderedMap variants.
 
-Each overrides one method of `ebbrt.ebbs._hash_table.HashTable` with a copy that differs by the
+Each overrides one method of `ebbrt.ebbs._hash_table.HashTable` with a version that differs by the
 bug its docstring names.
 """
 
@@ -18,33 +18,16 @@ def _live(keys: list[Any], i: int) -> bool:
 class RehashSkipsSlotZero(HashTable):
     """Off by one: the rehash loop starts at slot 1, so the key in slot 0 is lost at a resize."""
 
-    def _rehash(self, capacity: int) -> None:
-        old = [(self._keys[i], self._values[i], self._hashes[i])
-               for i in range(1, len(self._keys)) if _live(self._keys, i)]
-        self._reset(capacity)
-        mask = capacity - 1
-        for k, v, h in old:
-            i = self._home(h)
-            while self._keys[i] is not EMPTY:
-                i = (i + 1) & mask
-            self._keys[i], self._values[i], self._hashes[i] = k, v, h
-        self._live = len(old)
+    def _live_entries(self) -> list[tuple[Any, Any, int]]:
+        return [(self._keys[i], self._values[i], self._hashes[i])
+                for i in range(1, len(self._keys)) if _live(self._keys, i)]
 
 
 class RehashDropsLast(HashTable):
     """Off by one: the rehash copies `live - 1` entries, dropping the last one at a resize."""
 
-    def _rehash(self, capacity: int) -> None:
-        old = [(k, v, h) for k, v, h in zip(self._keys, self._values, self._hashes)
-               if k is not EMPTY and k is not TOMBSTONE][:-1]
-        self._reset(capacity)
-        mask = capacity - 1
-        for k, v, h in old:
-            i = self._home(h)
-            while self._keys[i] is not EMPTY:
-                i = (i + 1) & mask
-            self._keys[i], self._values[i], self._hashes[i] = k, v, h
-        self._live = len(old)
+    def _live_entries(self) -> list[tuple[Any, Any, int]]:
+        return super()._live_entries()[:-1]
 
 
 class RehashKeepsOldHashes(HashTable):
@@ -53,17 +36,8 @@ class RehashKeepsOldHashes(HashTable):
 
     def _rehash(self, capacity: int) -> None:
         stale = list(self._hashes)
-        old = [(k, v, h) for k, v, h in zip(self._keys, self._values, self._hashes)
-               if k is not EMPTY and k is not TOMBSTONE]
-        self._reset(capacity)
+        super()._rehash(capacity)
         self._hashes = (stale + [0] * capacity)[:capacity]
-        mask = capacity - 1
-        for k, v, h in old:
-            i = self._home(h)
-            while self._keys[i] is not EMPTY:
-                i = (i + 1) & mask
-            self._keys[i], self._values[i] = k, v
-        self._live = len(old)
 
 
 class RehashLeavesValues(HashTable):
@@ -71,17 +45,8 @@ class RehashLeavesValues(HashTable):
 
     def _rehash(self, capacity: int) -> None:
         stale = list(self._values)
-        old = [(k, h) for k, h in zip(self._keys, self._hashes)
-               if k is not EMPTY and k is not TOMBSTONE]
-        self._reset(capacity)
+        super()._rehash(capacity)
         self._values = (stale + [None] * capacity)[:capacity]
-        mask = capacity - 1
-        for k, h in old:
-            i = self._home(h)
-            while self._keys[i] is not EMPTY:
-                i = (i + 1) & mask
-            self._keys[i], self._hashes[i] = k, h
-        self._live = len(old)
 
 
 class EraseLeavesHole(HashTable):
